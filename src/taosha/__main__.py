@@ -1,0 +1,3 @@
+from taosha.cli import main
+
+main()

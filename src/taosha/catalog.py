@@ -1,0 +1,40 @@
+"""The one table of steps: recipe name -> ``"module:Class"``.
+
+Imported lazily, so ``import taosha`` stays light and a step's heavy dependencies load only when a
+recipe uses it.  Adding a step means adding one line here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+
+from taosha.errors import RecipeError
+from taosha.step import Step
+
+STEPS: dict[str, str] = {
+    "unicode_cleanup": "taosha.normalize.unicode:UnicodeCleanup",
+    "length_filter": "taosha.filters.length:LengthFilter",
+    "exact_dedup": "taosha.dedup.exact:ExactDedup",
+}
+
+
+def suggest(name: str, choices: list[str] | tuple[str, ...] | set[str]) -> str:
+    """A ``"; did you mean 'x'?"`` suffix, or an empty string when nothing is close."""
+    close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def step_class(name: str) -> type[Step]:
+    target = STEPS.get(name)
+    if target is None:
+        raise RecipeError(f"unknown step {name!r}{suggest(name, STEPS.keys())} (see `taosha steps`)")
+    module_name, _, class_name = target.partition(":")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    if cls.name != name:
+        raise RecipeError(f"catalog entry {name!r} points at a step named {cls.name!r}")
+    return cls  # type: ignore[no-any-return]
+
+
+def all_steps() -> dict[str, type[Step]]:
+    return {name: step_class(name) for name in STEPS}

@@ -1,0 +1,190 @@
+"""Mergeable run statistics.
+
+Every shard task produces one :class:`Stats`; the engine adds them up (``sum(stats, Stats())``), so
+the totals do not depend on how the work was split or in what order shards finished.  Everything is
+plain counts and fixed-bin histograms, so the JSON form round-trips exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Histogram:
+    """Counts of a score in ``bins`` equal-width bins over ``[lo, hi)``, plus under/overflow.
+
+    Fixed bins (not quantile sketches) because they merge by addition and render as a bar chart.
+    """
+
+    lo: float
+    hi: float
+    bins: int = 40
+    counts: list[int] = field(default_factory=list)
+    under: int = 0
+    over: int = 0
+    total: float = 0.0
+    n: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.counts:
+            self.counts = [0] * self.bins
+
+    def add(self, value: float) -> None:
+        if math.isnan(value):
+            return
+        self.n += 1
+        self.total += value
+        if value < self.lo:
+            self.under += 1
+        elif value >= self.hi:
+            if value == self.hi:
+                self.counts[-1] += 1
+            else:
+                self.over += 1
+        else:
+            self.counts[int((value - self.lo) / (self.hi - self.lo) * self.bins)] += 1
+
+    def __add__(self, other: Histogram) -> Histogram:
+        if (self.lo, self.hi, self.bins) != (other.lo, other.hi, other.bins):
+            raise ValueError("cannot add histograms with different bins")
+        return Histogram(
+            self.lo,
+            self.hi,
+            self.bins,
+            [a + b for a, b in zip(self.counts, other.counts)],
+            self.under + other.under,
+            self.over + other.over,
+            self.total + other.total,
+            self.n + other.n,
+        )
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.n if self.n else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "lo": self.lo, "hi": self.hi, "bins": self.bins, "counts": self.counts,
+            "under": self.under, "over": self.over, "total": self.total, "n": self.n,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Histogram:
+        return cls(**data)
+
+
+@dataclass
+class StepStats:
+    """What one step did: documents in and out, removals by reason, characters, time, extras.
+
+    ``counters`` holds step-specific counts such as ``lines_removed:nav`` or ``pii:MOBILE``.
+    """
+
+    docs_in: int = 0
+    docs_out: int = 0
+    removed: Counter[str] = field(default_factory=Counter)
+    changed: int = 0
+    chars_in: int = 0
+    chars_out: int = 0
+    seconds: float = 0.0
+    counters: Counter[str] = field(default_factory=Counter)
+    histograms: dict[str, Histogram] = field(default_factory=dict)
+
+    def histogram(self, name: str, lo: float, hi: float, bins: int = 40) -> Histogram:
+        hist = self.histograms.get(name)
+        if hist is None:
+            hist = self.histograms[name] = Histogram(lo, hi, bins)
+        return hist
+
+    def __add__(self, other: StepStats) -> StepStats:
+        histograms = dict(self.histograms)
+        for name, hist in other.histograms.items():
+            histograms[name] = histograms[name] + hist if name in histograms else hist
+        return StepStats(
+            self.docs_in + other.docs_in,
+            self.docs_out + other.docs_out,
+            self.removed + other.removed,
+            self.changed + other.changed,
+            self.chars_in + other.chars_in,
+            self.chars_out + other.chars_out,
+            self.seconds + other.seconds,
+            self.counters + other.counters,
+            histograms,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "docs_in": self.docs_in, "docs_out": self.docs_out,
+            "removed": dict(sorted(self.removed.items())), "changed": self.changed,
+            "chars_in": self.chars_in, "chars_out": self.chars_out,
+            "seconds": round(self.seconds, 6),
+            "counters": dict(sorted(self.counters.items())),
+            "histograms": {k: h.to_json() for k, h in sorted(self.histograms.items())},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StepStats:
+        return cls(
+            data["docs_in"], data["docs_out"], Counter(data["removed"]), data["changed"],
+            data["chars_in"], data["chars_out"], data["seconds"], Counter(data["counters"]),
+            {k: Histogram.from_json(h) for k, h in data["histograms"].items()},
+        )
+
+
+LEDGER_KEYS = ("in", "kept", "removed", "quarantined")
+
+
+@dataclass
+class Stats:
+    """Totals for a shard or a run: the document ledger, bytes, quarantine reasons, per-step stats."""
+
+    documents: Counter[str] = field(default_factory=Counter)
+    chars: Counter[str] = field(default_factory=Counter)
+    bytes_read: int = 0
+    quarantined: Counter[str] = field(default_factory=Counter)
+    steps: dict[str, StepStats] = field(default_factory=dict)
+
+    def step(self, label: str) -> StepStats:
+        stats = self.steps.get(label)
+        if stats is None:
+            stats = self.steps[label] = StepStats()
+        return stats
+
+    def __add__(self, other: Stats) -> Stats:
+        steps = dict(self.steps)
+        for label, step in other.steps.items():
+            steps[label] = steps[label] + step if label in steps else step
+        return Stats(
+            self.documents + other.documents,
+            self.chars + other.chars,
+            self.bytes_read + other.bytes_read,
+            self.quarantined + other.quarantined,
+            steps,
+        )
+
+    def ledger_balanced(self) -> bool:
+        d = self.documents
+        return d["in"] == d["kept"] + d["removed"] + d["quarantined"]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "documents": {k: self.documents[k] for k in LEDGER_KEYS},
+            "chars": {k: self.chars[k] for k in ("in", "kept", "removed")},
+            "bytes_read": self.bytes_read,
+            "quarantined": dict(sorted(self.quarantined.items())),
+            "steps": {k: s.to_json() for k, s in self.steps.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Stats:
+        return cls(
+            Counter(data["documents"]),
+            Counter(data["chars"]),
+            data["bytes_read"],
+            Counter(data["quarantined"]),
+            {k: StepStats.from_json(s) for k, s in data["steps"].items()},
+        )
