@@ -93,6 +93,13 @@ class StepStats:
     seconds: float = 0.0
     counters: Counter[str] = field(default_factory=Counter)
     histograms: dict[str, Histogram] = field(default_factory=dict)
+    samples: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+
+    def sample(self, reason: str, doc_id: str, text: str) -> None:
+        """Keep the first few removals of each reason for the report."""
+        kept = self.samples.setdefault(reason, [])
+        if len(kept) < SAMPLES_PER_REASON:
+            kept.append({"doc": doc_id, "text": text[:SAMPLE_CHARS]})
 
     def histogram(self, name: str, lo: float, hi: float, bins: int = 40) -> Histogram:
         hist = self.histograms.get(name)
@@ -114,6 +121,7 @@ class StepStats:
             self.seconds + other.seconds,
             self.counters + other.counters,
             histograms,
+            _merge_samples(self.samples, other.samples),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -124,6 +132,7 @@ class StepStats:
             "seconds": round(self.seconds, 6),
             "counters": dict(sorted(self.counters.items())),
             "histograms": {k: h.to_json() for k, h in sorted(self.histograms.items())},
+            "samples": dict(sorted(self.samples.items())),
         }
 
     @classmethod
@@ -132,7 +141,19 @@ class StepStats:
             data["docs_in"], data["docs_out"], Counter(data["removed"]), data["changed"],
             data["chars_in"], data["chars_out"], data["seconds"], Counter(data["counters"]),
             {k: Histogram.from_json(h) for k, h in data["histograms"].items()},
+            {k: list(v) for k, v in data.get("samples", {}).items()},
         )
+
+
+SAMPLES_PER_REASON = 20
+SAMPLE_CHARS = 600
+
+
+def _merge_samples(a: dict[str, list[dict[str, str]]], b: dict[str, list[dict[str, str]]]) -> dict[str, list[dict[str, str]]]:
+    merged = {k: list(v) for k, v in a.items()}
+    for reason, items in b.items():
+        merged[reason] = (merged.get(reason, []) + items)[:SAMPLES_PER_REASON]
+    return merged
 
 
 LEDGER_KEYS = ("in", "kept", "removed", "quarantined")
@@ -147,6 +168,14 @@ class Stats:
     bytes_read: int = 0
     quarantined: Counter[str] = field(default_factory=Counter)
     steps: dict[str, StepStats] = field(default_factory=dict)
+    by_source: dict[str, Counter[str]] = field(default_factory=dict)
+    """Ledger counts per value of the documents' ``source`` field (when they have one)."""
+
+    def source(self, name: str) -> Counter[str]:
+        counts = self.by_source.get(name)
+        if counts is None:
+            counts = self.by_source[name] = Counter()
+        return counts
 
     def step(self, label: str) -> StepStats:
         stats = self.steps.get(label)
@@ -164,6 +193,10 @@ class Stats:
             self.bytes_read + other.bytes_read,
             self.quarantined + other.quarantined,
             steps,
+            {
+                name: self.by_source.get(name, Counter()) + other.by_source.get(name, Counter())
+                for name in sorted(self.by_source.keys() | other.by_source.keys())
+            },
         )
 
     def ledger_balanced(self) -> bool:
@@ -177,6 +210,7 @@ class Stats:
             "bytes_read": self.bytes_read,
             "quarantined": dict(sorted(self.quarantined.items())),
             "steps": {k: s.to_json() for k, s in self.steps.items()},
+            "by_source": {k: dict(sorted(v.items())) for k, v in sorted(self.by_source.items())},
         }
 
     @classmethod
@@ -187,4 +221,5 @@ class Stats:
             data["bytes_read"],
             Counter(data["quarantined"]),
             {k: StepStats.from_json(s) for k, s in data["steps"].items()},
+            {k: Counter(v) for k, v in data.get("by_source", {}).items()},
         )

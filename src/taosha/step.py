@@ -109,6 +109,7 @@ class StepContext:
 
     def remove(self, doc: Document, reason: str, detail: str = "") -> None:
         self.stats.removed[reason] += 1
+        self.stats.sample(reason, doc.id, doc.text)
         if self.run.on_remove is not None:
             self.run.on_remove(doc, self.label, reason, detail)
         if self.tracing:
@@ -296,6 +297,7 @@ class LineFilter(Step):
                 reason = verdict.reason if isinstance(verdict, Drop) else self.name
                 counters[f"lines_removed:{reason}"] += 1
                 counters[f"chars_removed:{reason}"] += len(line)
+                stats.sample(f"line:{reason}", doc.id, line)
                 if ctx.tracing:
                     ctx.note(doc, "line_removed", line=line, reason=reason)
             if removed_any:
