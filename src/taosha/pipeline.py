@@ -9,12 +9,21 @@ global step's decisions, runs the stage's per-document steps, then the closing g
 
 from __future__ import annotations
 
+import io
+import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from taosha.document import Document
+from taosha.io.readers import Quarantined, Shard, ShardReader
+from taosha.io.writers import TMP_SUFFIX, RollingWriter, write_json_atomic
 from taosha.recipe import Recipe
 from taosha.stats import Stats
 from taosha.step import Context, GlobalStep, Step
@@ -110,3 +119,235 @@ def run_in_memory(
     for shard in shards:
         result.kept.extend(shard)
     return result
+
+
+# -- the on-disk run --------------------------------------------------------------------------------
+
+ProgressFn = Callable[[int, int], None]
+"""``progress(docs_delta, bytes_delta)``: called every half second or so by a running task."""
+
+MAX_SOURCES = 1000
+"""Distinct ``source`` values counted per shard before the rest are pooled as ``(other)``."""
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """Everything a task needs, picklable: the recipe, the shards, where output and state go."""
+
+    recipe: Recipe
+    shards: tuple[Shard, ...]
+    out_dir: Path
+
+    @property
+    def work_dir(self) -> Path:
+        return self.out_dir / ".taosha"
+
+    @property
+    def n_stages(self) -> int:
+        return len(self.recipe.stages)
+
+    def marker(self, stage: int, shard: int) -> Path:
+        return self.work_dir / "done" / f"stage{stage}-{shard:05d}.json"
+
+    def reduce_marker(self, label: str, phase: int, part: int) -> Path:
+        return self.work_dir / "done" / f"reduce-{label}-{phase}-{part:05d}.done"
+
+    def intermediate_dir(self, stage: int) -> Path:
+        return self.work_dir / f"stage{stage}"
+
+
+def _clean_partial(plan: RunPlan, stage: int, shard: int) -> None:
+    """Remove whatever an interrupted attempt at this task left, so the redo starts from scratch."""
+    prefix = f"part-{shard:05d}-"
+    dirs = [plan.out_dir / "removed", plan.intermediate_dir(stage)]
+    if stage == plan.n_stages - 1:
+        dirs.append(plan.out_dir / "data")
+    if stage == 0:
+        dirs.append(plan.out_dir / "quarantine")
+    for directory in dirs:
+        if not directory.is_dir():
+            continue
+        for path in directory.iterdir():
+            if not path.name.startswith(prefix):
+                continue
+            if directory.name == "removed" and not path.name.startswith(f"{prefix}s{stage}-"):
+                continue
+            path.unlink()
+
+
+def _read_intermediate(plan: RunPlan, stage: int, shard: int) -> Iterator[Document]:
+    import zstandard
+
+    directory = plan.intermediate_dir(stage)
+    for path in sorted(directory.glob(f"part-{shard:05d}-*.jsonl.zst")):
+        with open(path, "rb") as raw:
+            reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+            for line in io.BufferedReader(reader, 1 << 20):
+                doc_id, text, meta = orjson.loads(line)
+                yield Document(doc_id, text, meta)
+
+
+def run_shard_stage(plan: RunPlan, stage: int, shard_index: int, progress: ProgressFn | None = None) -> Stats:
+    """One task: stage ``stage`` of shard ``shard_index``.  Idempotent and atomic: its outputs appear
+    under final names, then its stats are written as the done marker."""
+    marker = plan.marker(stage, shard_index)
+    if marker.exists():
+        return Stats.from_json(orjson.loads(marker.read_bytes()))
+    _clean_partial(plan, stage, shard_index)
+    recipe = plan.recipe
+    settings = recipe.input
+    output = recipe.output
+    shard = plan.shards[shard_index]
+    last = stage == plan.n_stages - 1
+    stats = Stats()
+    documents = stats.documents
+    chars = stats.chars
+    prefix = f"part-{shard_index:05d}"
+    fields = {"id_field": settings.id_field, "text_field": settings.text_field}
+    removed_writer = (
+        RollingWriter(plan.out_dir / "removed", f"{prefix}-s{stage}", output.format, max_bytes=output.max_file_size, **fields)
+        if output.removed == "full"
+        else None
+    )
+    if last:
+        out_writer = RollingWriter(plan.out_dir / "data", prefix, output.format, max_bytes=output.max_file_size, **fields)
+    else:
+        out_writer = RollingWriter(plan.intermediate_dir(stage), prefix, "jsonl.zst", max_bytes=1 << 62, level=1)
+    quarantine_writer = RollingWriter(plan.out_dir / "quarantine", prefix, "jsonl") if stage == 0 else None
+
+    def source_counts(doc: Document) -> Counter[str] | None:
+        source = doc.meta.get("source")
+        if not isinstance(source, str):
+            return None
+        if source not in stats.by_source and len(stats.by_source) >= MAX_SOURCES:
+            source = "(other)"
+        return stats.source(source[:300])
+
+    def on_remove(doc: Document, step: str, reason: str, detail: str) -> None:
+        documents["removed"] += 1
+        chars["removed"] += len(doc.text)
+        counts = source_counts(doc)
+        if counts is not None:
+            counts["removed"] += 1
+        if removed_writer is not None:
+            record = {settings.id_field: doc.id, settings.text_field: doc.text, **doc.meta}
+            record["removed_by"] = {"step": step, "reason": reason, "detail": detail}
+            removed_writer.write(record)
+
+    ctx = Context(
+        stats, shard=shard.name, shard_index=shard_index, n_shards=len(plan.shards),
+        work_dir=plan.work_dir, on_remove=on_remove,
+    )
+    reported = [0, 0, time.monotonic()]
+
+    def tick(bytes_done: int) -> None:
+        now = time.monotonic()
+        if progress is not None and now - reported[2] > 0.5:
+            progress(documents["in"] - reported[0], bytes_done - reported[1])
+            reported[0], reported[1], reported[2] = documents["in"], bytes_done, now
+
+    def raw_documents() -> Iterator[Document]:
+        reader = ShardReader(shard, settings)
+        for item in reader:
+            documents["in"] += 1
+            if isinstance(item, Quarantined):
+                documents["quarantined"] += 1
+                stats.quarantined[item.reason] += 1
+                assert quarantine_writer is not None
+                quarantine_writer.write(item.to_record())
+            else:
+                chars["in"] += len(item.text)
+                counts = source_counts(item)
+                if counts is not None:
+                    counts["in"] += 1
+                yield item
+            tick(reader.bytes_read)
+        stats.bytes_read += reader.bytes_read
+        tick(reader.bytes_read)
+
+    def carried_documents() -> Iterator[Document]:
+        for doc in _read_intermediate(plan, stage - 1, shard_index):
+            documents["carried"] += 1
+            yield doc
+            if progress is not None:
+                tick(0)
+
+    source = raw_documents() if stage == 0 else carried_documents()
+    try:
+        for doc in stage_stream(recipe, stage, source, ctx):
+            if last:
+                documents["kept"] += 1
+                chars["kept"] += len(doc.text)
+                counts = source_counts(doc)
+                if counts is not None:
+                    counts["kept"] += 1
+                out_writer.write({settings.id_field: doc.id, settings.text_field: doc.text, **doc.meta})
+            else:
+                out_writer.write([doc.id, doc.text, doc.meta])  # type: ignore[arg-type]
+    except BaseException:
+        for writer in (out_writer, removed_writer, quarantine_writer):
+            if writer is not None:
+                writer.abort()
+        raise
+    for writer in (out_writer, removed_writer, quarantine_writer):
+        if writer is not None:
+            writer.commit()
+    if progress is not None and stage > 0:
+        progress(documents["carried"] - reported[0], 0)
+    write_json_atomic(marker, stats.to_json(), indent=False)
+    return stats
+
+
+def run_reduce_task(plan: RunPlan, stage: int, phase: int, part: int) -> None:
+    """One partition of one reduce phase of the global step closing ``stage``."""
+    closing = plan.recipe.stages[stage][1]
+    assert closing is not None
+    label, step = closing
+    marker = plan.reduce_marker(label, phase, part)
+    if marker.exists():
+        return
+    state_dir = plan.work_dir / "state" / label
+    state_dir.mkdir(parents=True, exist_ok=True)
+    step.reduce(phase, part, state_dir, len(plan.shards))
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+
+
+def clean_work(plan: RunPlan) -> None:
+    """After a successful run: drop state and intermediates, keep the done markers (for no-op reruns)."""
+    for path in plan.work_dir.iterdir():
+        if path.name in ("state",) or path.name.startswith("stage"):
+            shutil.rmtree(path, ignore_errors=True)
+    for directory in ("data", "removed", "quarantine"):
+        for tmp in (plan.out_dir / directory).glob(f"*{TMP_SUFFIX}"):
+            tmp.unlink()
+
+
+def shard_ledgers(plan: RunPlan, per_task: dict[tuple[int, int], Stats]) -> dict[str, dict[str, int]]:
+    """Per-shard ``in / kept / removed / quarantined``, summed over stages."""
+    ledgers = {}
+    for index, shard in enumerate(plan.shards):
+        tasks = [per_task[(stage, index)] for stage in range(plan.n_stages)]
+        ledgers[shard.name] = {
+            "in": tasks[0].documents["in"],
+            "kept": tasks[-1].documents["kept"],
+            "removed": sum(t.documents["removed"] for t in tasks),
+            "quarantined": tasks[0].documents["quarantined"],
+        }
+    return ledgers
+
+
+def load_task_stats(plan: RunPlan) -> dict[tuple[int, int], Stats]:
+    return {
+        (stage, index): Stats.from_json(orjson.loads(plan.marker(stage, index).read_bytes()))
+        for stage in range(plan.n_stages)
+        for index in range(len(plan.shards))
+    }
+
+
+def remove_outputs(out_dir: Path) -> None:
+    """``--fresh``: forget a previous run in ``out_dir`` (only taosha's own files and folders)."""
+    for name in ("data", "removed", "quarantine", ".taosha"):
+        shutil.rmtree(out_dir / name, ignore_errors=True)
+    for name in ("stats.json", "manifest.json", "report.html"):
+        (out_dir / name).unlink(missing_ok=True)

@@ -1,0 +1,138 @@
+"""The local engine: a pool of worker processes on this machine (default: one per core).
+
+Workers are started with ``spawn`` (no state inherited from the driver, the same on every OS) and
+kept for the whole run.  Progress comes back over a queue as ``(docs, bytes)`` deltas.  With one
+worker the tasks run in the driver's own process, which is simplest to debug.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import traceback
+from typing import Any
+
+from taosha.engines.base import Batch, Progress
+from taosha.errors import ShardError
+from taosha.pipeline import RunPlan, run_reduce_task, run_shard_stage
+from taosha.stats import Stats
+
+log = logging.getLogger(__name__)
+
+_progress_queue: Any = None
+"""Set in each worker process by the pool initializer; a worker's only process-wide state."""
+
+
+def _init_worker(queue: Any) -> None:
+    global _progress_queue
+    _progress_queue = queue
+
+
+def _report(docs: int, nbytes: int) -> None:
+    if _progress_queue is not None:
+        _progress_queue.put((docs, nbytes))
+
+
+def _execute(plan: RunPlan, batch: Batch, item: int, report: Any) -> tuple[int, dict[str, Any] | None, str | None]:
+    try:
+        if batch.kind == "shards":
+            stats = run_shard_stage(plan, batch.stage, item, report)
+            return item, stats.to_json(), None
+        run_reduce_task(plan, batch.stage, batch.phase, item)
+        return item, None, None
+    except Exception as exc:  # reported per task; the batch goes on
+        return item, None, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
+
+
+def _task(args: tuple[RunPlan, Batch, int]) -> tuple[int, dict[str, Any] | None, str | None]:
+    return _execute(*args, _report)
+
+
+def default_workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+class LocalEngine:
+    name = "local"
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or default_workers()
+        self._pool: Any = None
+        self._queue: Any = None
+
+    def _ensure_pool(self) -> None:
+        if self._pool is None:
+            ctx = mp.get_context("spawn")
+            self._queue = ctx.Queue()
+            self._pool = ctx.Pool(self.workers, initializer=_init_worker, initargs=(self._queue,), maxtasksperchild=None)
+
+    def run_batch(self, plan: RunPlan, batch: Batch, progress: Progress) -> dict[int, Stats | None]:
+        results: dict[int, Stats | None] = {}
+        failures: list[tuple[int, str]] = []
+        args = [(plan, batch, item) for item in batch.items]
+        if self.workers == 1 or len(args) == 1 and batch.kind == "reduce":
+            for arg in args:
+                item, stats, error = _execute(*arg, progress.update)
+                self._collect(batch, item, stats, error, results, failures, progress)
+        else:
+            self._ensure_pool()
+            pending = self._pool.imap_unordered(_task, args)
+            while True:
+                try:
+                    item, stats, error = pending.next(timeout=0.2)
+                except mp.TimeoutError:
+                    self._drain(progress)
+                    continue
+                except StopIteration:
+                    break
+                self._drain(progress)
+                self._collect(batch, item, stats, error, results, failures, progress)
+            self._drain(progress)
+        if failures:
+            for item, error in failures:
+                log.debug("task %s %s failed:\n%s", batch.kind, item, error)
+            first_item, first_error = failures[0]
+            names = [_task_name(plan, batch, item) for item, _ in failures]
+            raise ShardError(
+                names[0] if len(names) == 1 else f"{len(names)} tasks ({', '.join(names[:5])})",
+                first_error.splitlines()[0] + " — finished shards are kept; rerun the same command to retry",
+            )
+        return results
+
+    def _collect(self, batch: Batch, item: int, stats: dict[str, Any] | None, error: str | None,
+                 results: dict[int, Stats | None], failures: list[tuple[int, str]], progress: Progress) -> None:
+        if error is not None:
+            failures.append((item, error))
+        else:
+            results[item] = Stats.from_json(stats) if stats is not None else None
+        progress.task_done()
+
+    def _drain(self, progress: Progress) -> None:
+        if self._queue is None:
+            return
+        docs = nbytes = 0
+        while True:
+            try:
+                d, b = self._queue.get_nowait()
+            except Exception:
+                break
+            docs += d
+            nbytes += b
+        if docs or nbytes:
+            progress.update(docs, nbytes)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join()
+            self._pool = None
+
+
+def _task_name(plan: RunPlan, batch: Batch, item: int) -> str:
+    if batch.kind == "shards":
+        return f"{plan.shards[item].name} (stage {batch.stage})"
+    return f"reduce partition {item} of stage {batch.stage} phase {batch.phase}"
