@@ -16,6 +16,7 @@ STEPS: dict[str, str] = {
     "unicode_cleanup": "taosha.normalize.unicode:UnicodeCleanup",
     "length_filter": "taosha.filters.length:LengthFilter",
     "exact_dedup": "taosha.dedup.exact:ExactDedup",
+    "near_dedup": "taosha.dedup.near:NearDedup",
 }
 
 

@@ -1,0 +1,271 @@
+"""Vectorised MinHash over character n-grams, LSH banding, and the band/row choice.
+
+Everything works on a *batch* of texts at once and never builds a Python string per shingle:
+
+1. :func:`shingle_hashes`: the batch is joined into one string, encoded once as UTF-32 and viewed
+   as a numpy array of code points; the hash of every window of ``n`` code points is computed for
+   all windows at once by ``n`` vector multiply-xor passes and a 64-bit finalizer (splitmix64),
+   keeping the top 32 bits.  Windows that would cross from one document into the next are never
+   formed (each document is followed by ``n - 1`` NUL padding code points, and only windows that
+   start inside the document and end inside it are kept).  A non-empty document shorter than ``n``
+   gets exactly one shingle: itself padded with NULs, so two equal short texts still collide.
+2. :func:`signatures`: ``num_perm`` hash functions ``h_k(x) = a_k x + b_k mod 2^32`` (``a_k`` odd,
+   so each is a bijection of the 32-bit space) are applied to a block of shingle hashes as one
+   ``(num_perm, block)`` array and reduced to per-document minima with ``np.minimum.reduceat`` along
+   the contiguous axis (ten times faster than reducing the other way on this machine).
+3. :func:`band_keys`: the signature is cut into ``bands`` bands of ``rows`` values; each band is
+   hashed to a 64-bit key that also depends on the band index, so equal keys mean "equal band".
+
+Throughput (``benchmarks/dedup/bench_speed.py``, one core): about 20 MB/s of UTF-8 Chinese text for
+shingling and 128-permutation signatures together.
+
+Characters, not words: a Chinese text has no spaces to split on, and segmenting it (jieba) is 20
+times slower and makes the result depend on the segmenter's dictionary; character 5-grams are what
+the measured defaults use (see ``docs/dedup.md``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+_M1 = np.uint64(0x9E3779B97F4A7C15)
+_M2 = np.uint64(0xBF58476D1CE4E5B9)
+_M3 = np.uint64(0x94D049BB133111EB)
+_MAX32 = np.uint32(0xFFFFFFFF)
+
+
+def _mix64(h: np.ndarray) -> np.ndarray:
+    """splitmix64's finalizer, in place: every input bit reaches every output bit."""
+    h ^= h >> np.uint64(30)
+    h *= _M2
+    h ^= h >> np.uint64(27)
+    h *= _M3
+    h ^= h >> np.uint64(31)
+    return h
+
+
+# Code points removed when folding: ASCII whitespace, NBSP, the ideographic space, zero-width marks
+# and the BOM (they are invisible to a reader, so texts differing only in them are one text).
+_SPACES = np.array([9, 10, 11, 12, 13, 32, 0xA0, 0x3000, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF], dtype=np.uint32)
+
+
+def fold_codepoints(cp: np.ndarray) -> np.ndarray:
+    """Width and case folding in place on a code-point array, without per-character Python work.
+
+    Full-width forms U+FF01..U+FF5E become their ASCII counterparts and ASCII capitals become small
+    letters: the cheap, vectorised part of ``exact_dedup``'s NFKC + casefold key (NFKC itself costs
+    as much as the whole MinHash, and the rest of what it folds is rare in Chinese web text).
+
+    >>> cp = np.array([ord(c) for c in "ＡＢｃ１Hi"], dtype=np.uint32)
+    >>> "".join(map(chr, fold_codepoints(cp)))
+    'abc1hi'
+    """
+    wide = (cp >= 0xFF01) & (cp <= 0xFF5E)
+    cp[wide] -= np.uint32(0xFEE0)
+    upper = (cp >= 65) & (cp <= 90)
+    cp[upper] += np.uint32(32)
+    return cp
+
+
+def _window_hash(cols: list[np.ndarray]) -> np.ndarray:
+    h = cols[0].astype(np.uint64) * _M1
+    for col in cols[1:]:
+        h ^= col
+        h *= _M1
+    _mix64(h)
+    return (h >> np.uint64(32)).astype(np.uint32)
+
+
+def shingle_hashes(texts: Sequence[str], n: int, *, fold: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """32-bit hashes of every character ``n``-gram of every text, and where each text's run starts.
+
+    Returns ``(hashes, starts)``: ``hashes[starts[i]:starts[i + 1]]`` are the shingle hashes of
+    ``texts[i]`` in text order (with repeats).  An empty text has none; a non-empty text shorter than
+    ``n`` has one (itself, padded with NULs).  With ``fold``, width and case are folded
+    (:func:`fold_codepoints`) and whitespace and zero-width characters are removed first.
+
+    >>> h, starts = shingle_hashes(["今天天气很好", "天气很好", "", "好"], 3)
+    >>> starts.tolist()
+    [0, 4, 6, 6, 7]
+    >>> bool(h[2] == h[4]) and bool(h[3] == h[5])   # 天气很, 气很好 in both texts
+    True
+    >>> len(set(h.tolist()))
+    5
+    >>> a, _ = shingle_hashes(["ＡＩ 绘画　工具"], 3, fold=True)
+    >>> b, _ = shingle_hashes(["ai绘画工具"], 3, fold=True)
+    >>> a.tolist() == b.tolist()
+    True
+    """
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    count = len(texts)
+    joined = "".join(texts)
+    cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if fold:
+        doc_of = np.repeat(np.arange(count), np.fromiter((len(t) for t in texts), dtype=np.int64, count=count))
+        cp = fold_codepoints(cp.copy())
+        keep = ~np.isin(cp, _SPACES)
+        cp = cp[keep]
+        lengths = np.bincount(doc_of[keep], minlength=count).astype(np.int64)
+    else:
+        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=count)
+    begin = np.zeros(count, dtype=np.int64)
+    if count > 1:
+        np.cumsum(lengths[:-1], out=begin[1:])
+    short = (lengths > 0) & (lengths < n)
+    windows = np.where(lengths >= n, lengths - n + 1, short.astype(np.int64))
+    starts = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(windows, out=starts[1:])
+    total = int(starts[-1])
+    out = np.zeros(total, dtype=np.uint32)
+    if total == 0:
+        return out, starts
+    full = len(cp) - n + 1
+    if full > 0:
+        # Hash every window of the concatenation with contiguous slices (cheap), then keep those
+        # that lie inside one document (one gather).
+        every = _window_hash([cp[k : k + full] for k in range(n)])
+        positions = np.repeat(begin - starts[:-1], windows) + np.arange(total, dtype=np.int64)
+        out[:] = every[np.minimum(positions, full - 1)]
+    if short.any():
+        idx = begin[short][:, None] + np.arange(n)
+        inside = np.arange(n) < lengths[short][:, None]
+        vals = np.where(inside, cp[np.minimum(idx, len(cp) - 1)], 0).astype(np.uint64)
+        out[starts[:-1][short]] = _window_hash([vals[:, k] for k in range(n)])
+    return out, starts
+
+
+def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``(a, b)`` parameters of ``num_perm`` hash functions ``a x + b mod 2^32``, ``a`` odd."""
+    rng = np.random.default_rng(seed)
+    a = (rng.integers(0, 1 << 32, num_perm, dtype=np.uint64) | np.uint64(1)).astype(np.uint32)
+    b = rng.integers(0, 1 << 32, num_perm, dtype=np.uint64).astype(np.uint32)
+    return a, b
+
+
+def signatures(
+    hashes: np.ndarray, starts: np.ndarray, a: np.ndarray, b: np.ndarray, *, block: int = 1024
+) -> np.ndarray:
+    """MinHash signatures, shape ``(documents, num_perm)``, ``uint32``.
+
+    A document without shingles gets all ``0xFFFFFFFF`` (callers skip it).  Memory: one
+    ``num_perm x block`` work array (512 KB at the defaults) plus the output, 4 bytes per permutation
+    per document.
+
+    >>> h, s = shingle_hashes(["今天天气很好啊", "今天天气很好啊", "完全不同的一句话"], 5)
+    >>> a, b = permutations(64, 1)
+    >>> sig = signatures(h, s, a, b)
+    >>> sig.shape, bool((sig[0] == sig[1]).all()), int((sig[0] == sig[2]).sum()) < 8
+    ((3, 64), True, True)
+    """
+    count = len(starts) - 1
+    num_perm = len(a)
+    out = np.full((num_perm, count), _MAX32, dtype=np.uint32)
+    total = len(hashes)
+    if total == 0:
+        return np.ascontiguousarray(out.T)
+    nonempty = np.flatnonzero(starts[1:] > starts[:-1])
+    # Segments: every document start and every block boundary, so no segment spans two of either.
+    cuts = np.union1d(starts[:-1][nonempty], np.arange(0, total, block, dtype=np.int64))
+    seg_doc = nonempty[np.searchsorted(starts[:-1][nonempty], cuts, side="right") - 1]
+    work = np.empty((num_perm, block), dtype=np.uint32)
+    a_col = a[:, None]
+    b_col = b[:, None]
+    lo = 0
+    for begin in range(0, total, block):
+        x = hashes[begin : begin + block]
+        m = len(x)
+        buf = work[:, :m]
+        np.multiply(a_col, x, out=buf)
+        np.add(buf, b_col, out=buf)
+        hi = int(np.searchsorted(cuts, begin + m))
+        minima = np.minimum.reduceat(buf, cuts[lo:hi] - begin, axis=1)
+        docs = seg_doc[lo:hi]
+        # Within one block each document has at most one segment, so plain indexing is safe.
+        out[:, docs] = np.minimum(out[:, docs], minima)
+        lo = hi
+    return np.ascontiguousarray(out.T)
+
+
+def band_keys(sig: np.ndarray, bands: int, rows: int, seed: int = 0) -> np.ndarray:
+    """64-bit keys, shape ``(documents, bands)``: equal keys mean an equal band (up to 2^-64).
+
+    >>> sig = np.array([[1, 2, 3, 4], [1, 2, 9, 4], [1, 2, 3, 4]], dtype=np.uint32)
+    >>> k = band_keys(sig, 2, 2)
+    >>> bool(k[0, 0] == k[1, 0]), bool(k[0, 1] == k[1, 1]), bool((k[0] == k[2]).all())
+    (True, False, True)
+    >>> bool(k[0, 0] == k[0, 1])   # the band index is part of the key
+    False
+    """
+    if bands * rows > sig.shape[1]:
+        raise ValueError(f"{bands} bands x {rows} rows need {bands * rows} permutations, have {sig.shape[1]}")
+    view = sig[:, : bands * rows].reshape(len(sig), bands, rows).astype(np.uint64)
+    h = np.broadcast_to(
+        (np.arange(bands, dtype=np.uint64) + np.uint64(seed) * np.uint64(1 << 20)) * _M3, view.shape[:2]
+    ).copy()
+    for r in range(rows):
+        h ^= view[:, :, r]
+        h *= _M1
+        h ^= h >> np.uint64(29)
+    return _mix64(h)
+
+
+def _trapezoid(y: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return ((y[..., 1:] + y[..., :-1]) * 0.5 * np.diff(x)).sum(axis=-1)
+
+
+def optimal_bands(
+    threshold: float, num_perm: int, fp_weight: float = 0.5, fn_weight: float = 0.5
+) -> tuple[int, int]:
+    """``(bands, rows)`` with ``bands * rows <= num_perm`` minimising the weighted error.
+
+    The probability that two documents of Jaccard similarity ``s`` share at least one band is
+    ``P(s) = 1 - (1 - s^rows)^bands``.  The false-positive area is the integral of ``P`` over
+    ``[0, threshold]``, the false-negative area that of ``1 - P`` over ``[threshold, 1]``; the
+    choice minimises ``fp_weight * FP + fn_weight * FN`` (the method of datasketch's
+    ``optimal_param``, integrated here on a 1001-point grid instead of with scipy).
+
+    >>> optimal_bands(0.8, 128)
+    (9, 13)
+    >>> optimal_bands(0.8, 128, fp_weight=0.2, fn_weight=0.8)
+    (12, 10)
+    """
+    if not 0.0 < threshold < 1.0:
+        raise ValueError("threshold must be strictly between 0 and 1")
+    lo = np.linspace(0.0, threshold, 1001)
+    hi = np.linspace(threshold, 1.0, 1001)
+    best: tuple[float, int, int] | None = None
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            fp = float(_trapezoid(1.0 - (1.0 - lo**r) ** b, lo))
+            fn = float(_trapezoid((1.0 - hi**r) ** b, hi))
+            err = fp * fp_weight + fn * fn_weight
+            if best is None or err < best[0] - 1e-15:
+                best = (err, b, r)
+    assert best is not None
+    return best[1], best[2]
+
+
+def collision_probability(similarity: float, bands: int, rows: int) -> float:
+    """The chance that two documents of Jaccard ``similarity`` share at least one band.
+
+    >>> round(collision_probability(0.9, 16, 8), 4), round(collision_probability(0.5, 16, 8), 4)
+    (0.9999, 0.0607)
+    """
+    return float(1.0 - (1.0 - similarity**rows) ** bands)
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard similarity of two shingle-hash arrays taken as sets.
+
+    >>> jaccard(np.array([1, 2, 3, 3]), np.array([2, 3, 4]))
+    0.5
+    """
+    ua = np.unique(a)
+    ub = np.unique(b)
+    if len(ua) == 0 and len(ub) == 0:
+        return 1.0
+    inter = len(np.intersect1d(ua, ub, assume_unique=True))
+    return inter / (len(ua) + len(ub) - inter)

@@ -1,0 +1,366 @@
+"""``near_dedup``: remove near-duplicates (MinHash-LSH over character n-grams), corpus-wide.
+
+What is measured: the Jaccard similarity of two documents' sets of character ``ngram``-grams
+(after folding width and case and removing whitespace, when ``fold``), estimated with ``num_perm``
+MinHash permutations and found with LSH: two documents are candidates when they agree on every row
+of at least one of ``bands`` bands.  ``bands`` and ``rows`` default to the pair that minimises the
+weighted false-positive and false-negative probability at ``threshold``
+(:func:`taosha.dedup.minhash.optimal_bands`; 9 x 13 for 0.8 and 128 permutations).  With ``verify``
+(the default) each candidate pair's exact Jaccard of shingle-hash sets is computed and pairs below
+``threshold`` are discarded, which removes LSH's false positives.  Clusters are the connected
+components of the remaining pairs (so similarity is transitive: A~B and B~C put A, B, C together).
+
+Which direction drops: in each cluster one document survives — the longest (in characters of the
+original text), ties broken by the smallest (shard index, position in shard) — and every other member
+is removed with reason ``near_duplicate``; the detail names the survivor.  The survivor carries
+``meta["dedup"] = {"cluster": id, "cluster_size": n}``, where ``id = shard * 2**32 + position`` of
+the survivor, so that users can join it with the removed records or upsample.  Cluster sizes are
+histogrammed as ``cluster_size`` (one count per cluster).
+
+Where the defaults come from (``benchmarks/dedup/``, ``docs/dedup.md``): character 5-grams and 128
+permutations measured on near-duplicate sets built from ../shared/data and the real Weibo repost
+threads; threshold 0.8 as in the peers (datatrove, NeMo Curator, Data-Juicer's defaults are 0.7-0.8).
+
+Stages, with files under ``ctx.state_dir`` between them (P = ``partitions``, b = ``bands``):
+
+=========================  ========================================================================
+collect (per shard)        batches of ``batch_chars`` characters: shingles -> signatures -> band
+                           keys, appended to ``bands/{part}-{shard}.bin`` by ``key % P`` (24 bytes
+                           per band per document: key, node, length, tie-break).  With ``verify``, the raw
+                           shingle hashes go to ``shingles-{shard}.bin`` (4 bytes per character).
+                           Memory: one batch (about 60 bytes per character of the batch).
+reduce phase 0 (P tasks)   one band partition: sort by key, and each run of equal keys becomes star
+                           edges from its centre (the longest member)
+                           to the others (k - 1 edges for k members, so a
+                           bucket of 5,000 copies of 「转发微博」 costs 5,000 edges, not 12.5 million
+                           pairs).  Written to ``edges0/{q}-{part}.npy`` by ``u % P``.  Memory: the
+                           partition, 24 b N / P bytes, plus its sort.
+reduce phase 1 (P tasks)   the edges of one ``u % P`` partition from every phase-0 task,
+                           de-duplicated across bands; with ``verify``, each pair's exact Jaccard
+                           (shingle files read through a memory map).  Memory: 24 bytes per edge
+                           of the partition, plus the shingle sets of its documents.
+reduce phase 2 (1 task)    union-find over all verified edges (numpy label propagation with pointer
+                           jumping: deterministic, the label of a component is its smallest node),
+                           survivor per cluster, ``decide/{shard}.npy`` for every shard.  Memory:
+                           about 60 bytes per edge; edges exist only for documents that have a
+                           near-duplicate, so a corpus without duplicates costs nothing here.
+apply (per shard)          reads its decision file (17 bytes per decided document) and removes or
+                           annotates.
+=========================  ========================================================================
+
+Every output depends only on the shard contents and shard indices, never on the number of workers
+or on the order in which tasks finish; files are written atomically, so a resumed run re-does only
+unfinished tasks and reaches the same decisions.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from taosha.dedup.exact import load_array, save_array
+from taosha.dedup.minhash import band_keys, optimal_bands, permutations, shingle_hashes, signatures
+from taosha.document import Document
+from taosha.step import GlobalStep, StepContext
+
+BAND = np.dtype([("key", "<u8"), ("node", "<u8"), ("length", "<u4"), ("tie", "<u4")])
+EDGE = np.dtype([("u", "<u8"), ("v", "<u8"), ("lu", "<u4"), ("lv", "<u4")])
+DECISION = np.dtype([("ordinal", "<u4"), ("survivor", "<u8"), ("size", "<u4"), ("keep", "u1")])
+_NODE_SHIFT = np.uint64(32)
+_ORDINAL_MASK = np.uint64(0xFFFFFFFF)
+
+
+def node_id(shard: int, ordinal: int) -> int:
+    """The run-wide id of a document: its shard index and its position in the shard.
+
+    >>> node_id(3, 7), split_node(node_id(3, 7))
+    (12884901895, (3, 7))
+    """
+    return (shard << 32) | ordinal
+
+
+def split_node(node: int) -> tuple[int, int]:
+    return node >> 32, node & 0xFFFFFFFF
+
+
+@dataclass(frozen=True, kw_only=True)
+class NearDedup(GlobalStep):
+    name = "near_dedup"
+
+    threshold: float = 0.8
+    """Jaccard similarity of character n-gram sets at or above which two documents are duplicates."""
+    ngram: int = 5
+    """Shingle size in characters (Unicode code points)."""
+    num_perm: int = 128
+    bands: int | None = None
+    """LSH bands; with ``rows``, overrides the choice made from ``threshold``."""
+    rows: int | None = None
+    fp_weight: float = 0.5
+    fn_weight: float = 0.5
+    verify: bool = True
+    """Check candidate pairs' exact Jaccard (costs 4 bytes of disk per character)."""
+    fold: bool = True
+    """Fold full-width forms and ASCII case, drop whitespace and zero-width marks, before shingling."""
+    partitions: int = 16
+    seed: int = 1
+    batch_chars: int = 1 << 20
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.threshold < 1.0:
+            raise ValueError("threshold must be strictly between 0 and 1")
+        if self.ngram < 1 or self.num_perm < 1:
+            raise ValueError("ngram and num_perm must be at least 1")
+        if (self.bands is None) != (self.rows is None):
+            raise ValueError("give both bands and rows, or neither (they are then derived from threshold)")
+        if self.bands is not None and self.rows is not None and (
+            self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.num_perm
+        ):
+            raise ValueError(f"bands x rows must be at most num_perm ({self.num_perm})")
+        if not 1 <= self.partitions <= 4096:
+            raise ValueError("partitions must be between 1 and 4096")
+        if self.batch_chars < 1:
+            raise ValueError("batch_chars must be positive")
+
+    @cached_property
+    def band_rows(self) -> tuple[int, int]:
+        if self.bands is not None and self.rows is not None:
+            return self.bands, self.rows
+        return optimal_bands(self.threshold, self.num_perm, self.fp_weight, self.fn_weight)
+
+    # -- collect ----------------------------------------------------------------------------
+
+    def collect(self, docs: Iterable[Document], ctx: StepContext) -> Iterator[Document]:
+        shard = ctx.shard_index
+        root = ctx.state_dir
+        (root / "bands").mkdir(exist_ok=True)
+        tag = f".{os.getpid()}.tmp"
+        finals = [root / "bands" / f"{p:04d}-{shard:06d}.bin" for p in range(self.partitions)]
+        tmps = [path.with_name(path.name + tag) for path in finals]
+        outs = [open(path, "wb") for path in tmps]
+        shingle_final = root / f"shingles-{shard:06d}.bin"
+        shingle_tmp = shingle_final.with_name(shingle_final.name + tag)
+        shingle_out = open(shingle_tmp, "wb") if self.verify else None
+        offsets: list[np.ndarray] = [np.zeros(1, dtype=np.int64)]
+        a, b = permutations(self.num_perm, self.seed)
+        texts: list[str] = []
+        chars = 0
+        ordinal = 0
+        try:
+            for doc in docs:
+                texts.append(doc.text)
+                chars += len(doc.text)
+                yield doc
+                if chars >= self.batch_chars:
+                    self._collect_batch(texts, shard, ordinal, a, b, outs, shingle_out, offsets)
+                    ordinal += len(texts)
+                    texts, chars = [], 0
+            if texts:
+                self._collect_batch(texts, shard, ordinal, a, b, outs, shingle_out, offsets)
+        finally:
+            for fh in outs:
+                fh.close()
+            if shingle_out is not None:
+                shingle_out.close()
+        for tmp, final in zip(tmps, finals, strict=True):
+            os.replace(tmp, final)
+        if self.verify:
+            save_array(root / f"offsets-{shard:06d}.npy", np.concatenate(offsets))
+            os.replace(shingle_tmp, shingle_final)
+
+    def _collect_batch(self, texts, shard, first, a, b, outs, shingle_out, offsets) -> None:  # type: ignore[no-untyped-def]
+        bands, rows = self.band_rows
+        hashes, starts = shingle_hashes(texts, self.ngram, fold=self.fold)
+        if shingle_out is not None:
+            shingle_out.write(hashes.tobytes())
+            offsets.append(offsets[-1][-1] + starts[1:])
+        sig = signatures(hashes, starts, a, b)
+        has = np.flatnonzero(starts[1:] > starts[:-1])
+        keys = band_keys(sig[has], bands, rows, self.seed)
+        records = np.empty(keys.shape, dtype=BAND)
+        records["key"] = keys
+        records["node"] = ((np.uint64(shard) << _NODE_SHIFT) | (has + first).astype(np.uint64))[:, None]
+        lengths = np.fromiter((len(texts[i]) for i in has), dtype=np.uint32, count=len(has))
+        records["length"] = lengths[:, None]
+        records["tie"] = sig[has, -1][:, None]
+        flat = records.ravel()
+        part = (flat["key"] % np.uint64(self.partitions)).astype(np.int64)
+        order = np.argsort(part, kind="stable")
+        bounds = np.searchsorted(part[order], np.arange(self.partitions + 1))
+        flat = flat[order]
+        for p in range(self.partitions):
+            if bounds[p + 1] > bounds[p]:
+                outs[p].write(flat[bounds[p] : bounds[p + 1]].tobytes())
+
+    # -- reduce -----------------------------------------------------------------------------
+
+    def reduce_plan(self, n_shards: int) -> list[int]:
+        return [self.partitions, self.partitions, 1]
+
+    def reduce(self, phase: int, part: int, state_dir: Path, n_shards: int) -> None:
+        if phase == 0:
+            self._bucket_edges(part, state_dir, n_shards)
+        elif phase == 1:
+            self._verify_edges(part, state_dir, n_shards)
+        elif phase == 2:
+            self._cluster(state_dir, n_shards)
+        else:
+            raise ValueError(f"near_dedup has no reduce phase {phase}")
+
+    def _bucket_edges(self, part: int, state_dir: Path, n_shards: int) -> None:
+        chunks = [
+            np.fromfile(state_dir / "bands" / f"{part:04d}-{s:06d}.bin", dtype=BAND) for s in range(n_shards)
+        ]
+        records = np.concatenate(chunks) if chunks else np.empty(0, dtype=BAND)
+        # Bucket order: longest first, then a content-derived tie-break (the last MinHash value),
+        # then the node.  The star centre, and so what verification sees, then depends on the
+        # documents' content, not on how the corpus was cut into shards (copies with equal sets
+        # are interchangeable).
+        records = records[
+            np.lexsort((records["node"], records["tie"], np.uint32(0xFFFFFFFF) - records["length"], records["key"]))
+        ]
+        first = np.ones(len(records), dtype=bool)
+        first[1:] = records["key"][1:] != records["key"][:-1]
+        head = np.flatnonzero(first)[np.cumsum(first) - 1]
+        member = ~first
+        edges = np.empty(int(member.sum()), dtype=EDGE)
+        edges["u"] = records["node"][head[member]]
+        edges["v"] = records["node"][member]
+        edges["lu"] = records["length"][head[member]]
+        edges["lv"] = records["length"][member]
+        edges = np.unique(edges)
+        target = (edges["u"] % np.uint64(self.partitions)).astype(np.int64)
+        out = state_dir / "edges0"
+        out.mkdir(exist_ok=True)
+        for q in range(self.partitions):
+            save_array(out / f"{q:04d}-{part:04d}.npy", edges[target == q])
+
+    def _verify_edges(self, part: int, state_dir: Path, n_shards: int) -> None:
+        chunks = [load_array(state_dir / "edges0" / f"{part:04d}-{p:04d}.npy") for p in range(self.partitions)]
+        edges = np.unique(np.concatenate(chunks)) if chunks else np.empty(0, dtype=EDGE)
+        if self.verify and len(edges):
+            edges = edges[self._exact_jaccard(edges, state_dir) >= self.threshold]
+        out = state_dir / "edges1"
+        out.mkdir(exist_ok=True)
+        save_array(out / f"{part:04d}.npy", edges)
+
+    def _exact_jaccard(self, edges: np.ndarray, state_dir: Path) -> np.ndarray:
+        """Exact Jaccard of each edge's two shingle-hash sets; sets are cached per node."""
+        maps: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        cache: dict[int, np.ndarray] = {}
+
+        def shingles(node: int) -> np.ndarray:
+            got = cache.get(node)
+            if got is None:
+                shard, ordinal = split_node(node)
+                if shard not in maps:
+                    path = state_dir / f"shingles-{shard:06d}.bin"
+                    data = np.memmap(path, dtype=np.uint32, mode="r") if path.stat().st_size else np.zeros(0, np.uint32)
+                    maps[shard] = (data, load_array(state_dir / f"offsets-{shard:06d}.npy"))
+                data, offs = maps[shard]
+                got = cache[node] = np.unique(data[offs[ordinal] : offs[ordinal + 1]])
+            return got
+
+        result = np.empty(len(edges), dtype=np.float64)
+        for i, (u, v) in enumerate(zip(edges["u"].tolist(), edges["v"].tolist(), strict=True)):
+            su, sv = shingles(u), shingles(v)
+            if len(su) == len(sv) and np.array_equal(su, sv):
+                result[i] = 1.0
+                continue
+            inter = len(np.intersect1d(su, sv, assume_unique=True))
+            union = len(su) + len(sv) - inter
+            result[i] = inter / union if union else 1.0
+        return result
+
+    def _cluster(self, state_dir: Path, n_shards: int) -> None:
+        chunks = [load_array(state_dir / "edges1" / f"{q:04d}.npy") for q in range(self.partitions)]
+        edges = np.concatenate(chunks) if chunks else np.empty(0, dtype=EDGE)
+        nodes, inverse = np.unique(np.concatenate([edges["u"], edges["v"]]), return_inverse=True)
+        lengths = np.zeros(len(nodes), dtype=np.uint32)
+        lengths[inverse] = np.concatenate([edges["lu"], edges["lv"]])
+        ui, vi = inverse[: len(edges)], inverse[len(edges) :]
+        label = connected_components(len(nodes), ui, vi)
+        # Survivor: longest, then smallest node (nodes are sorted, so the index breaks ties).
+        order = np.lexsort((np.arange(len(nodes)), -lengths.astype(np.int64), label))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = label[order][1:] != label[order][:-1]
+        survivor_of_label = np.zeros(len(nodes), dtype=np.int64)
+        survivor_of_label[label[order][first]] = order[first]
+        survivor = nodes[survivor_of_label[label]]
+        size = np.bincount(label, minlength=len(nodes))[label]
+        shard_of = (nodes >> _NODE_SHIFT).astype(np.int64)
+        decisions = np.empty(len(nodes), dtype=DECISION)
+        decisions["ordinal"] = (nodes & _ORDINAL_MASK).astype(np.uint32)
+        decisions["survivor"] = survivor
+        decisions["size"] = size
+        decisions["keep"] = survivor == nodes
+        out = state_dir / "decide"
+        out.mkdir(exist_ok=True)
+        bounds = np.searchsorted(shard_of, np.arange(n_shards + 1))
+        for s in range(n_shards):
+            save_array(out / f"{s:06d}.npy", decisions[bounds[s] : bounds[s + 1]])
+
+    # -- apply ------------------------------------------------------------------------------
+
+    def apply(self, docs: Iterable[Document], ctx: StepContext) -> Iterator[Document]:
+        decided = load_array(ctx.state_dir / "decide" / f"{ctx.shard_index:06d}.npy")
+        table = {
+            ordinal: (survivor, size, keep)
+            for ordinal, survivor, size, keep in zip(
+                decided["ordinal"].tolist(), decided["survivor"].tolist(), decided["size"].tolist(),
+                decided["keep"].tolist(), strict=True,
+            )
+        }
+        stats = ctx.stats
+        hist = stats.histogram("cluster_size", 2, 66, 64)
+        for ordinal, doc in enumerate(docs):
+            stats.docs_in += 1
+            stats.chars_in += len(doc.text)
+            entry = table.get(ordinal)
+            if entry is not None:
+                survivor, size, keep = entry
+                if not keep:
+                    shard, position = split_node(survivor)
+                    ctx.remove(
+                        doc, "near_duplicate",
+                        f"near-duplicate of document {position} of shard {shard} (cluster of {size})",
+                    )
+                    continue
+                doc.meta.setdefault("dedup", {}).update({"cluster": survivor, "cluster_size": size})
+                hist.add(size)
+                stats.counters["clusters"] += 1
+                stats.counters["cluster_members"] += size
+            stats.docs_out += 1
+            stats.chars_out += len(doc.text)
+            yield doc
+
+
+def connected_components(count: int, ui: np.ndarray, vi: np.ndarray) -> np.ndarray:
+    """Component label of each of ``count`` nodes given edges ``ui[k] -- vi[k]``: its smallest node.
+
+    Min-label propagation along the edges alternated with pointer jumping (``label = label[label]``);
+    whole-array numpy passes, deterministic, a few dozen rounds even for long chains.
+
+    >>> connected_components(6, np.array([0, 4, 3]), np.array([2, 5, 5])).tolist()
+    [0, 1, 0, 3, 3, 3]
+    """
+    label = np.arange(count, dtype=np.int64)
+    if len(ui) == 0:
+        return label
+    while True:
+        lu, lv = label[ui], label[vi]
+        low = np.minimum(lu, lv)
+        if np.array_equal(lu, lv):
+            break
+        np.minimum.at(label, lu, low)
+        np.minimum.at(label, lv, low)
+        while True:
+            jumped = label[label]
+            if np.array_equal(jumped, label):
+                break
+            label = jumped
+    return label
