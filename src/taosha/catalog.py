@@ -16,6 +16,7 @@ STEPS: dict[str, str] = {
     "unicode_cleanup": "taosha.normalize.unicode:UnicodeCleanup",
     "length_filter": "taosha.filters.length:LengthFilter",
     "exact_dedup": "taosha.dedup.exact:ExactDedup",
+    "pii_redact": "taosha.pii.redact:PiiRedact",
     "near_dedup": "taosha.dedup.near:NearDedup",
 }
 
