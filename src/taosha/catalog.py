@@ -14,6 +14,9 @@ from taosha.step import Step
 
 STEPS: dict[str, str] = {
     "unicode_cleanup": "taosha.normalize.unicode:UnicodeCleanup",
+    "zh_normalize": "taosha.normalize.zh:ZhNormalize",
+    "boilerplate_lines": "taosha.clean.boilerplate:BoilerplateLines",
+    "repeated_lines": "taosha.clean.repeated:RepeatedLines",
     "length_filter": "taosha.filters.length:LengthFilter",
     "exact_dedup": "taosha.dedup.exact:ExactDedup",
     "pii_redact": "taosha.pii.redact:PiiRedact",

@@ -1,0 +1,228 @@
+"""``boilerplate_lines``: remove the furniture of Chinese web pages, line by line.
+
+What is measured: each line (``\\n``-separated) is matched against anchored patterns; every rule
+has a length cap in characters (after stripping spaces), because furniture is short and a long line
+is body text even when it starts with a furniture word.  Lines are removed, never edited: furniture
+glued into a body line (flattened pages) is left for the repeated-line and quality steps.
+
+Reason codes (counted as ``lines_removed:<reason>``):
+
+==============  ====================================================================  =========
+reason          what                                                                  max chars
+==============  ====================================================================  =========
+``nav``         navigation bars: >= 4 short items separated by ``|`` ``｜`` ``·`` or     200
+                spaces, at least 3 of them (and half) section names (首页 新闻 体育...)
+``breadcrumb``  ``您所在的位置：首页 > 新闻 > 正文``, ``当前位置：``, ``首页 > ... > 正文``      120
+``byline``      editor, source, author, reporter, publication-time and view-count lines:     80
+                ``责任编辑：`` ``来源：`` ``作者：`` ``（来源：…）`` ``记者 张三``; a field label
+                must open the line (after an optional date) and end in a colon, so prose
+                such as ``来源于生活`` is kept
+``share``       share, follow and comment widgets: ``分享到`` ``扫码关注`` ``关注我们``             40
+                ``点击查看更多`` ``返回搜狐，查看更多`` ``热门跟贴`` ``新闻线索报料通道``
+``copyright``   ``版权所有`` ``Copyright ©`` ``All Rights Reserved`` ``京ICP备12345号``          150
+                ``未经授权不得转载`` ``公网安备``
+``prev_next``   ``上一篇：`` ``下一篇：`` (and 上一条/上一文章/...) with a colon                 100
+``pagination``  lines made only of page links: ``首页 上一页 1 2 3 下一页 尾页``, ``共5页``        80
+``more``        ``展开全文`` ``阅读全文`` ``查看更多`` ``加载更多`` on a line of their own         20
+``related``     a "related reading" block: its header (``相关新闻`` ``延伸阅读`` ``猜你喜欢``...)   30/150
+                and the headline lines under it (no sentence-final punctuation) up to the
+                next sentence; a header with its items on the same line (``相关标签：…``)
+``teaser``      a header-less block of >= 3 lines closing the document, each a headline       150
+                without sentence-final punctuation, at least two of them "cut": a complete
+                sentence followed by an unfinished one, an ellipsis ending, or a
+                date/time stamp ending (a list of other articles)
+==============  ====================================================================  =========
+
+A document left with fewer than ``min_chars_left`` visible characters after removal is dropped with
+reason ``boilerplate_only`` (default 20, the length floor of the default recipe).
+
+Thresholds and word lists were tuned on ../shared/data by reading hits
+(``benchmarks/boilerplate_precision.py``; table and judgements in ``docs/normalization.md``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from taosha.step import Drop, LineFilter
+
+_NAV_WORDS = frozenset(
+    """
+    首页 网站首页 返回首页 新闻 资讯 体育 娱乐 财经 科技 军事 汽车 房产 教育 旅游 时尚 健康 游戏 视频 图片 论坛
+    博客 国内 国际 社会 文化 女性 读书 彩票 股票 基金 手机 数码 家居 原创 专题 评论 历史 星座 育儿 微博 社区
+    关于我们 联系我们 网站地图 网站导航 登录 注册 帮助 更多 设为首页 加入收藏 English 热点 要闻 图库 直播 音乐
+    公司简介 企业简介 产品中心 产品展示 新闻中心 新闻动态 联系方式 在线留言 客户案例 人才招聘 荣誉资质 服务中心
+    本站首页 政务 公告 通知公告 下载 会员 法律声明 隐私政策 免责声明 广告服务 投稿 招聘 滚动 本地 时政 地方
+    """.split()
+)
+_NAV_SPLIT = re.compile(r"\s*[|｜·•/]\s*|\s{1,}")
+
+_BREADCRUMB_RE = re.compile(
+    r"^(?:您|你)?(?:现在)?(?:所在|当前)?的?位置[:：]|^当前位置[:：]?|^(?:网站)?首页\s*(?:>|＞|»|&gt;|->|→)"
+    r"|(?:>|＞|»|→)\s*正文$"
+)
+
+_BYLINE_LABELS = (
+    r"责任编辑|责编|编辑|主编|审核|校对|来源|稿件来源|文章来源|本文来源|新闻来源|信息来源|图片来源|消息来源|出处|"
+    r"作者|撰文|文|记者|通讯员|摄影|图|原标题|发布时间|发表时间|更新时间|发布日期|发布者|发布人|浏览次数|浏览量|"
+    r"点击量|点击数|阅读量|阅读数|字号"
+)
+_DATE_PREFIX = r"(?:\d{2,4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*)?"
+_BYLINE_RE = re.compile(
+    rf"^[(（【\[]?\s*{_DATE_PREFIX}(?:{_BYLINE_LABELS})\s*[:：]"
+    rf"|^(?:本报|本台|本网)?(?:记者|通讯员)\s*[\u4e00-\u9fff]{{2,4}}(?:\s+[\u4e00-\u9fff]{{2,4}})*\s*$"
+)
+_SENTENCE_END = "。！？!?"
+
+_SHARE_RE = re.compile(
+    r"分享到|分享至|扫码关注|扫一扫关注|微信扫一扫|扫描二维码|长按识别二维码|长按二维码|关注我们|关注微信公众号|"
+    r"点击查看更多|返回搜狐，?查看更多|热门跟贴|新闻线索报料通道|我要评论|发表评论|打开APP|阅读原文|收藏本文|"
+    r"打印本页|关闭窗口|【大中小】|字号[:：]?\s*[大中小]|点击进入专题|转载请注明"
+)
+
+_COPYRIGHT_RE = re.compile(
+    r"版权所有|[Cc]opyright|©|All [Rr]ights [Rr]eserved|ICP[备证]\s*\d|ICP备案号|公网安备|"
+    r"未经(?:授权|许可|书面授权).{0,12}(?:转载|复制|使用)|违者必究|版权归.{0,12}所有"
+)
+
+_PREV_NEXT_RE = re.compile(r"^[\[【]?(?:上一篇|下一篇|上一条|下一条|上一文章|下一文章|上一章|下一章|上篇|下篇|上一个|下一个)[\]】]?\s*[:：]")
+
+_PAGE_TOKEN = r"(?:首页|上一页|下一页|尾页|末页|上页|下页|前页|后页|\d{1,4}|共\s*\d+\s*页|第\s*\d+\s*页|\.{2,}|…+|跳转|转到|GO|>>?|<<?)"
+_PAGINATION_RE = re.compile(rf"^[\s\[【]*{_PAGE_TOKEN}(?:[\s\]】\[【|,，]*{_PAGE_TOKEN}){{1,}}[\s\]】]*$")
+_PAGE_WORD_RE = re.compile(r"页|\.\.|…")
+
+_MORE_RE = re.compile(r"^[\[【(（]?(?:展开全文|阅读全文|查看全文|查看更多|点击查看更多|加载更多|点击加载更多|显示全部|更多)[\]】)）>》…\.c]*$")
+
+_RELATED_HEADERS = (
+    r"相关新闻|相关阅读|相关文章|相关报道|相关链接|相关推荐|相关资讯|相关专题|相关标签|相关搜索|延伸阅读|推荐阅读|"
+    r"热门推荐|热点推荐|精彩推荐|为您推荐|猜你喜欢|热门文章|最新文章|热门阅读|热门城市|往期回顾|往期推荐|更多阅读|更多精彩"
+)
+_RELATED_HEADER_RE = re.compile(rf"(?:^|[:：\s◇◆■●])(?:{_RELATED_HEADERS})\s*[:：]?\s*$")
+_RELATED_INLINE_RE = re.compile(rf"^[◇◆■●【\[]?(?:{_RELATED_HEADERS})[\]】]?\s*[:：]")
+
+_CLOSED = "。！？!?”」』"
+_CUT_MID_RE = re.compile(r"[。！？!?][^。！？!?]{4,}$")
+_ELLIPSIS_END_RE = re.compile(r"(?:\.{3,}|…+|\.{2,}…*)$")
+_STAMP_END_RE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$|\d{1,2}[-/]\d{1,2}\s+\d{1,2}:\d{2}$")
+
+# Any furniture word at all: single-line documents (most of a social or flattened corpus) without one
+# are kept after one regex search.
+_ANY_RE = re.compile(
+    "|".join(
+        [
+            r"[|｜>＞»→]", _BYLINE_LABELS, _SHARE_RE.pattern, _COPYRIGHT_RE.pattern, r"上一|下一|上篇|下篇|页|…|\.\.",
+            r"展开全文|阅读全文|查看全文|查看更多|加载更多|显示全部|更多", _RELATED_HEADERS, "位置",
+        ]
+    )
+)
+
+
+def _nav(s: str) -> bool:
+    items = [i for i in _NAV_SPLIT.split(s) if i]
+    if len(items) < 4 or any(len(i) > 6 for i in items):
+        return False
+    hits = sum(1 for i in items if i in _NAV_WORDS)
+    return hits >= 3 and hits * 2 >= len(items)
+
+
+def classify_line(line: str) -> str | None:
+    """The furniture reason of one line taken alone, or ``None`` for a body line.
+
+    >>> classify_line("首页 | 新闻 | 体育 | 娱乐 | 财经")
+    'nav'
+    >>> classify_line("您所在的位置：首页 > 新闻 > 正文"), classify_line("（来源：燕赵都市网）")
+    ('breadcrumb', 'byline')
+    >>> classify_line("来源于生活的艺术，往往更能打动人心。") is None
+    True
+    >>> classify_line("返回搜狐，查看更多"), classify_line("上一篇：冰箱有臭味怎么办？")
+    ('share', 'prev_next')
+    """
+    s = line.strip()
+    n = len(s)
+    if n == 0 or n > 200:
+        return None
+    if n <= 80 and _BYLINE_RE.search(s) and not (n > 40 and s[-1] in _SENTENCE_END):
+        return "byline"
+    if n <= 120 and _BREADCRUMB_RE.search(s):
+        return "breadcrumb"
+    if n <= 100 and _PREV_NEXT_RE.search(s):
+        return "prev_next"
+    if n <= 40 and _SHARE_RE.search(s):
+        return "share"
+    if n <= 150 and _COPYRIGHT_RE.search(s):
+        return "copyright"
+    if n <= 80 and _PAGE_WORD_RE.search(s) and _PAGINATION_RE.match(s):
+        return "pagination"
+    if n <= 20 and _MORE_RE.match(s):
+        return "more"
+    if _nav(s):
+        return "nav"
+    return None
+
+
+def _cut(s: str) -> bool:
+    return bool(_CUT_MID_RE.search(s) or _ELLIPSIS_END_RE.search(s) or _STAMP_END_RE.search(s))
+
+
+def _headline_like(s: str) -> bool:
+    return 0 < len(s) <= 150 and s[-1] not in _CLOSED
+
+
+@dataclass(frozen=True, kw_only=True)
+class BoilerplateLines(LineFilter):
+    name = "boilerplate_lines"
+
+    min_chars_left: int = 20
+    related_blocks: bool = True
+    teaser_blocks: bool = True
+    min_teaser_lines: int = 3
+
+    def keep_line(self, line: str) -> bool | Drop:
+        reason = classify_line(line) if _ANY_RE.search(line) else None
+        return True if reason is None else Drop(reason)
+
+    def keep_lines(self, lines: list[str]) -> list[bool | Drop]:
+        verdicts: list[bool | Drop] = []
+        in_related = False
+        for line in lines:
+            s = line.strip()
+            if in_related:
+                if s and _headline_like(s) and classify_line(s) is None:
+                    verdicts.append(Drop("related"))
+                    continue
+                in_related = False
+            if not s or not _ANY_RE.search(s):
+                verdicts.append(True)
+                continue
+            if self.related_blocks and len(s) <= 30 and _RELATED_HEADER_RE.search(s):
+                verdicts.append(Drop("related"))
+                in_related = True
+                continue
+            if self.related_blocks and len(s) <= 150 and _RELATED_INLINE_RE.match(s) and s[-1] not in _CLOSED:
+                verdicts.append(Drop("related"))
+                continue
+            reason = classify_line(s)
+            verdicts.append(True if reason is None else Drop(reason))
+        if self.teaser_blocks and len(lines) > self.min_teaser_lines:
+            self._mark_teasers(lines, verdicts)
+        return verdicts
+
+    def _mark_teasers(self, lines: list[str], verdicts: list[bool | Drop]) -> None:
+        # Walk up from the end over lines that are already furniture, blank, or headline-like.
+        block: list[int] = []
+        cut = 0
+        i = len(lines) - 1
+        while i >= 0:
+            s = lines[i].strip()
+            if verdicts[i] is not True or not s:
+                i -= 1
+                continue
+            if not _headline_like(s):
+                break
+            block.append(i)
+            cut += _cut(s)
+            i -= 1
+        if len(block) >= self.min_teaser_lines and cut >= 2 and i >= 0:
+            for j in block:
+                verdicts[j] = Drop("teaser")

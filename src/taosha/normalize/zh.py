@@ -1,0 +1,150 @@
+"""``zh_normalize``: Chinese-first text normalization, each fix switchable and recorded.
+
+Runs after ``unicode_cleanup`` (NFC, CR/LF, C0/C1 controls, zero-width characters and BOMs are its
+job).  In order, with the fix name that ``map_noted`` reports when it changed the text:
+
+==================  ======================================================  =======
+fix                 what it does (pure functions in :mod:`taosha.text`)      default
+==================  ======================================================  =======
+mojibake            UTF-8 read as Latin-1/cp1252 (ftfy, behind a pre-check)  on
+entities            ``&amp;quot;`` ``&#183;`` ``&nbsp`` -> characters         on
+entity_residue      ``他说ampampquot我们`` -> ``他说"我们``                     on
+ansi                terminal colour codes, with or without ESC               on
+literal_newline     the two characters ``\\n`` next to Chinese -> newline     on
+private_use         U+E000..U+F8FF and planes 15-16 removed                  on
+replacement_char    U+FFFD runs removed                                      on
+width               full-width letters and digits -> ASCII                   on
+short_links         ``t.cn`` links and Weibo link stubs                      strip
+repost_chain        ``//@用户:`` chains                                        own
+repost_text         ``转发微博``                                               strip
+emoticons           ``[哈哈]`` codes                                           strip
+topics              ``#话题#``                                                 keep
+mentions            ``@handle``                                              keep
+punctuation         ASCII ``,?!:;()`` in Chinese context -> ，？！：；（）       on
+cjk_spaces          letter-spaced Han characters, spaces beside ，。           on
+blank_lines         runs of blank lines -> one                               on
+t2s                 traditional -> simplified (OpenCC ``t2s``)                off
+==================  ======================================================  =======
+
+The defaults are for LM training on mixed web and social text; the policies of the social markup
+are explained in :mod:`taosha.text.social`.  Traditional-to-simplified conversion is off because it
+is lossy (one simplified character can stand for several traditional ones) and a corpus may want
+both scripts; the share of traditional characters (traditional Han characters / Han characters,
+measured before any conversion) is always kept in ``meta["signals"]["traditional_share"]`` so that a
+later filter or a report can use it.  ``t2s`` converts only documents that contain at least one
+traditional character.
+
+Cost: every fix has a cheap pre-check (``"&" in text``, ``text.isascii()``, a one-character regex
+search) so a clean document costs a few scans; see ``benchmarks/normalize_cost.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Literal
+
+from taosha.document import Document
+from taosha.step import Mapper
+from taosha.text import cjk, debris, entities, punct, social, width
+
+
+@dataclass(frozen=True, kw_only=True)
+class ZhNormalize(Mapper):
+    name = "zh_normalize"
+
+    mojibake: bool = True
+    entities: bool = True
+    entity_residue: bool = True
+    ansi: bool = True
+    literal_newlines: bool = True
+    private_use: bool = True
+    replacement_chars: bool = True
+    width: bool = True
+    punctuation: bool = True
+    cjk_spaces: bool = True
+    blank_lines: bool = True
+    t2s: bool = False
+    short_links: Literal["keep", "strip", "replace"] = "strip"
+    repost_chains: Literal["keep", "markers", "own"] = "own"
+    repost_text: Literal["keep", "strip"] = "strip"
+    emoticons: Literal["keep", "strip"] = "strip"
+    topics: Literal["keep", "unwrap", "strip"] = "keep"
+    mentions: Literal["keep", "strip", "replace"] = "keep"
+
+    # The enabled fixes, built once; partials of module functions so the step stays picklable.
+    _fixes: tuple[tuple[str, Callable[[str], str]], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_fixes", tuple(self.fixes()))
+
+    def fixes(self) -> list[tuple[str, Callable[[str], str]]]:
+        """The enabled fixes, in the order they run."""
+        steps: list[tuple[str, Callable[[str], str]]] = []
+        add = steps.append
+        if self.mojibake:
+            add(("mojibake", debris.fix_mojibake))
+        if self.entities:
+            add(("entities", entities.fix_entities))
+        if self.entity_residue:
+            add(("entity_residue", entities.fix_entity_residue))
+        if self.ansi:
+            add(("ansi", debris.strip_ansi))
+        if self.literal_newlines:
+            add(("literal_newline", debris.literal_newlines))
+        if self.private_use:
+            add(("private_use", debris.strip_private_use))
+        if self.replacement_chars:
+            add(("replacement_char", debris.strip_replacement))
+        if self.width:
+            add(("width", width.fold_width))
+        if self.short_links != "keep":
+            policy = self.short_links
+            add(("short_links", partial(_policy, social.short_links, policy)))
+        if self.repost_chains != "keep":
+            chains = self.repost_chains
+            add(("repost_chain", partial(_policy, social.repost_chain, chains)))
+        if self.repost_text == "strip":
+            add(("repost_text", social.repost_text))
+        if self.emoticons == "strip":
+            add(("emoticons", social.strip_emoticons))
+        if self.topics != "keep":
+            topic_policy = self.topics
+            add(("topics", partial(_policy, social.topics, topic_policy)))
+        if self.mentions != "keep":
+            mention_policy = self.mentions
+            add(("mentions", partial(_policy, social.mentions, mention_policy)))
+        if self.punctuation:
+            add(("punctuation", punct.cjk_punctuation))
+        if self.cjk_spaces:
+            add(("cjk_spaces", debris.fix_cjk_spaces))
+        if self.blank_lines:
+            add(("blank_lines", debris.collapse_blank_lines))
+        return steps
+
+    def normalize(self, text: str) -> tuple[str, list[str], float]:
+        """The normalized text, the names of the fixes that changed it, and its traditional share."""
+        changed: list[str] = []
+        for fix_name, fix in self._fixes:
+            new = fix(text)
+            if new is not text and new != text:
+                changed.append(fix_name)
+                text = new
+        share = cjk.traditional_share(text)
+        if self.t2s and share > 0.0:
+            new = cjk.to_simplified(text)
+            if new != text:
+                changed.append("t2s")
+                text = new
+        return text, changed, share
+
+    def map_noted(self, doc: Document) -> tuple[Document, list[str]]:
+        text, changed, share = self.normalize(doc.text)
+        doc.text = text
+        doc.signals["traditional_share"] = share
+        return doc, changed
+
+
+def _policy(fn: Callable[[str, str], str], policy: str, text: str) -> str:
+    return fn(text, policy)

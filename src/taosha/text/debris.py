@@ -1,0 +1,137 @@
+"""Character-level debris of crawling and extraction: each a pure ``str -> str`` function.
+
+(C0/C1 controls, zero-width characters, BOMs, CR/LF and NFC belong to ``unicode_cleanup``.)
+
+>>> strip_private_use("早安大家\\ue40c，\\ue627超话")
+'早安大家，超话'
+>>> strip_replacement("想让你得到安稳������。没忍住��")
+'想让你得到安稳。没忍住'
+>>> strip_ansi("\\x1b[31m错误\\x1b[0m 和 [1;32m成功[0m，数组[3]")
+'错误 和 成功，数组[3]'
+>>> literal_newlines("很有型\\\\n家人很喜欢\\\\r\\\\n好评 printf(\\"%d\\\\n\\", c)")
+'很有型\\n家人很喜欢\\n好评 printf("%d\\\\n", c)'
+>>> fix_mojibake("æˆ‘ä»¬çš„ 南洋É¬林 Klášter")
+'我们的 南洋É¬林 Klášter'
+>>> fix_cjk_spaces("欢 迎 光 临 本 店 ，质量真烂 卖没几天就坏了 。 好")
+'欢迎光临本店，质量真烂 卖没几天就坏了。好'
+>>> collapse_blank_lines("\\n\\n标题\\n\\n\\n \\n正文\\n \\n\\n")
+'标题\\n\\n正文'
+"""
+
+from __future__ import annotations
+
+import re
+
+from taosha.text.cjk import CJK, CJK_PUNCT
+
+_PUA_RE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]")
+
+
+def strip_private_use(text: str) -> str:
+    """Remove private-use code points (vendor emoji and icon fonts; nobody else can read them)."""
+    if text.isascii() or not _PUA_RE.search(text):
+        return text
+    return _PUA_RE.sub("", text)
+
+
+def strip_replacement(text: str) -> str:
+    """Remove runs of U+FFFD: the character they replaced (usually an emoji) is lost for good."""
+    if "\ufffd" not in text:
+        return text
+    return text.replace("\ufffd", "")
+
+
+# A CSI sequence with its ESC; or, after unicode_cleanup dropped the ESC, the bare SGR "[31m" form
+# (only the colour form ending in "m", so "[3]" or "[1]" citations are never touched).
+_ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|(?<![A-Za-z0-9\[])\[(?:[0-9]{1,3};)*[0-9]{1,3}m")
+
+
+def strip_ansi(text: str) -> str:
+    """Remove ANSI terminal colour codes, with or without their ESC character."""
+    if "\x1b" not in text and "m" not in text:
+        return text
+    if "[" not in text:
+        return text
+    return _ANSI_RE.sub("", text)
+
+
+_LITERAL_NL_RE = re.compile(r"(?:\\r)?\\n")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def literal_newlines(text: str) -> str:
+    r"""Turn the two characters ``\n`` (and ``\r\n``) into a newline where they stand for one.
+
+    They stand for one when a neighbour (the character just before or just after) is not ASCII:
+    a Chinese sentence does not contain an escape sequence, while code such as ``printf("%d\n")``
+    keeps it.
+    """
+    if "\\n" not in text:
+        return text
+
+    def repl(m: re.Match[str]) -> str:
+        s, e = m.start(), m.end()
+        around = text[s - 1 : s] + text[e : e + 1]
+        return "\n" if _NON_ASCII.search(around) else m.group()
+
+    return _LITERAL_NL_RE.sub(repl, text)
+
+
+# UTF-8 read as Latin-1/cp1252: a lead byte followed by continuation bytes shown as Latin-1 letters
+# or cp1252 symbols.  A Chinese character gives a three-character run (lead U+00E0..U+00EF); two
+# two-character runs are needed for other scripts, so one stray "É¬" or "á" is left alone.
+_CONT = "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
+_MOJIBAKE_RE = re.compile(f"[\u00e0-\u00ef][{_CONT}]{{2}}|[\u00c2-\u00df][{_CONT}].*?[\u00c2-\u00df][{_CONT}]")
+_LATIN1_RE = re.compile("[\u00c2-\u00ef]")
+# A run of characters that mojibake is made of (spaces included: "â€œ" quotes sit between words).
+_RUN_RE = re.compile(f"[\u00c0-\u00ff{_CONT} ]{{2,}}")
+
+
+def fix_mojibake(text: str) -> str:
+    """Repair UTF-8 text that was decoded as Latin-1 or cp1252 (ftfy), behind a cheap pre-check.
+
+    ftfy is run on each suspicious run of Latin-1/cp1252 characters, not on the whole text, so a
+    genuine accented word elsewhere in the document is never re-decoded.
+    """
+    if text.isascii() or not _LATIN1_RE.search(text) or not _MOJIBAKE_RE.search(text):
+        return text
+    import ftfy  # slow to import and to run: only for the few texts that pass the pre-check
+
+    def repl(m: re.Match[str]) -> str:
+        run = m.group()
+        return ftfy.fix_encoding(run) if _MOJIBAKE_RE.search(run) else run
+
+    return _RUN_RE.sub(repl, text)
+
+
+# Letter-spaced Han characters ("欢 迎 光 临"): three or more single characters, each separated by one
+# space.  A space between two longer runs ("质量真烂 卖没几天") is a clause break in informal Chinese
+# and is kept.
+_SPACED_RE = re.compile(rf"(?<![{CJK}])[{CJK}](?: [{CJK}](?![{CJK}])){{2,}}")
+_PUNCT_SPACE_RE = re.compile(
+    rf"(?<=[{CJK}])[ \t]+(?=[{CJK_PUNCT}])|(?<=[{CJK_PUNCT}])[ \t]+(?=[{CJK}])"
+)
+_CJK_SPACE_HINT = re.compile(rf"[{CJK}{CJK_PUNCT}][ \t]")
+
+
+def fix_cjk_spaces(text: str) -> str:
+    """Remove spaces that split Chinese: letter-spacing runs, and spaces beside Chinese punctuation.
+
+    The ideographic space U+3000 is kept: flattened news uses it to mark paragraphs.
+    """
+    if text.isascii() or not _CJK_SPACE_HINT.search(text):
+        return text
+    text = _PUNCT_SPACE_RE.sub("", text)
+    return _SPACED_RE.sub(lambda m: m.group().replace(" ", ""), text)
+
+
+_BLANK_RUN_RE = re.compile(r"\n(?:[ \t\u3000]*\n){2,}")
+_BLANK_EDGE_RE = re.compile(r"^(?:[ \t\u3000]*\n)+|(?:\n[ \t\u3000]*)+$")
+
+
+def collapse_blank_lines(text: str) -> str:
+    """Runs of blank lines become one blank line; blank lines at the start and end are removed."""
+    if "\n" not in text:
+        return text
+    text = _BLANK_RUN_RE.sub("\n\n", text)
+    return _BLANK_EDGE_RE.sub("", text)
