@@ -310,13 +310,12 @@ class ShardReader:
 
         shard = self.shard
         f = shard.files[0]
-        try:
-            fh = open_binary(f.path)
-            pf = pq.ParquetFile(fh)
-        except Exception as exc:
-            yield Quarantined(f.rel, 0, "unreadable_file", f"not a readable Parquet file: {exc}")
-            return
-        with fh:
+        with open_binary(f.path) as fh:
+            try:
+                pf = pq.ParquetFile(fh)
+            except Exception as exc:
+                yield Quarantined(f.rel, 0, "unreadable_file", f"not a readable Parquet file: {exc}")
+                return
             end = pf.metadata.num_row_groups if shard.end is None else shard.end
             groups = list(range(shard.start, end))
             row = shard.first_line - 1

@@ -1,0 +1,33 @@
+# Two commands for a fresh machine: `make demo` and `make test` (each sets up .venv first).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+EXTRAS ?= dev
+
+.PHONY: setup demo test lint bench clean
+
+$(VENV)/.installed-$(EXTRAS): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[$(EXTRAS)]'
+	touch $@
+
+setup: $(VENV)/.installed-$(EXTRAS)
+
+demo: setup
+	$(VENV)/bin/taosha demo -o taosha-demo
+
+test:
+	$(MAKE) setup EXTRAS=dev,ray,warc
+	sh scripts/test-system-deps.sh
+	$(PY) -m pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/mypy src/taosha
+
+bench: setup
+	$(PY) benchmarks/run_floor.py
+
+clean:
+	rm -rf $(VENV) taosha-demo build dist src/*.egg-info

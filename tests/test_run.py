@@ -1,0 +1,158 @@
+"""End-to-end runs on real data: the ledger, determinism across workers, resume after SIGKILL."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+
+from conftest import data_path
+from helpers import read_jsonl_dir, tree_digest, write_recipe
+from taosha.errors import InputError
+from taosha.recipe import load_recipe
+from taosha.run import run
+
+SOURCES = ["weibo_ced_posts.jsonl.gz", "news_thucnews_sample.jsonl.gz", "wiki_zhwiki_sample.jsonl.gz"]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """Real documents in several files, plain and compressed, with exact duplicates across files."""
+    root = tmp_path_factory.mktemp("corpus")
+    for name in SOURCES:
+        shutil.copy(data_path(name), root / name)
+    # The same Weibo posts again, uncompressed, so that duplicates cross shard boundaries.
+    with gzip.open(data_path("weibo_ced_posts.jsonl.gz"), "rb") as src, open(root / "again.jsonl", "wb") as dst:
+        for i, line in enumerate(src):
+            if i % 3 == 0:
+                record = orjson.loads(line)
+                record["id"] = "again-" + record["id"]
+                dst.write(orjson.dumps(record) + b"\n")
+    return root
+
+
+def ids_in(out: Path) -> tuple[list[str], list[str], list[dict]]:
+    kept = [r["id"] for r in read_jsonl_dir(out / "data")]
+    removed = [r["id"] for r in read_jsonl_dir(out / "removed")]
+    quarantined = read_jsonl_dir(out / "quarantine")
+    return kept, removed, quarantined
+
+
+def input_ids(corpus: Path) -> list[str]:
+    ids = []
+    for path in sorted(corpus.iterdir()):
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rb") as fh:
+            ids.extend(orjson.loads(line)["id"] for line in fh)
+    return ids
+
+
+def test_every_document_ends_exactly_once(corpus, tmp_path):
+    recipe = load_recipe(write_recipe(tmp_path, shard_size="256KB"))
+    stats = run(recipe, [str(corpus)], tmp_path / "out", workers=2, report=False)
+    kept, removed, quarantined = ids_in(tmp_path / "out")
+    assert not quarantined
+    assert sorted(kept + removed) == sorted(input_ids(corpus))
+    d = stats.documents
+    assert d["in"] == len(kept) + len(removed) and d["kept"] == len(kept) and d["removed"] == len(removed)
+    saved = orjson.loads((tmp_path / "out" / "stats.json").read_bytes())
+    assert saved["documents"] == {"in": d["in"], "kept": d["kept"], "removed": d["removed"], "quarantined": 0}
+    assert sum(s["in"] for s in saved["shards"].values()) == d["in"]
+    # The large plain file was cut into byte ranges, and every copy made there was caught.
+    assert sum("again.jsonl[bytes" in name for name in saved["shards"]) >= 2
+    reasons = {r["removed_by"]["reason"] for r in read_jsonl_dir(tmp_path / "out" / "removed")}
+    assert reasons == {"too_short", "exact_duplicate"}
+    # Of each post and its copy in again.jsonl, exactly one survives (the first in input order),
+    # unless both were too short.
+    kept_set = set(kept)
+    too_short = {r["id"] for r in read_jsonl_dir(tmp_path / "out" / "removed") if r["removed_by"]["reason"] == "too_short"}
+    pairs = [(i.removeprefix("again-"), i) for i in input_ids(corpus) if i.startswith("again-")]
+    assert len(pairs) > 1000
+    candidates = [(o, c) for o, c in pairs if c not in too_short]
+    assert all((o in kept_set) + (c in kept_set) <= 1 for o, c in candidates)
+    # again.jsonl sorts first, so its copies are the first occurrences (bar posts duplicated in the source).
+    assert sum(c in kept_set for _, c in candidates) >= 0.97 * len(candidates)
+    manifest = orjson.loads((tmp_path / "out" / "manifest.json").read_bytes())
+    assert {f["rel"] for f in manifest["inputs"]} == {p.name for p in corpus.iterdir()}
+    assert all(len(f["xxh3_64"]) == 16 for f in manifest["inputs"])
+    assert manifest["recipe"]["steps"][1] == {"length_filter": {"step": "length_filter", "min_chars": 20, "max_chars": 1000000}}
+
+
+def test_one_worker_and_two_workers_write_identical_bytes(corpus, tmp_path):
+    recipe = load_recipe(write_recipe(tmp_path, shard_size="256KB"))
+    run(recipe, [str(corpus)], tmp_path / "w1", workers=1, report=False)
+    run(recipe, [str(corpus)], tmp_path / "w2", workers=2, report=False)
+    one, two = tree_digest(tmp_path / "w1"), tree_digest(tmp_path / "w2")
+    assert one == two and len(one) > 5
+
+
+def test_rerun_after_success_changes_nothing_and_changed_recipe_is_refused(corpus, tmp_path):
+    recipe_path = write_recipe(tmp_path, shard_size="256KB")
+    run(load_recipe(recipe_path), [str(corpus)], tmp_path / "out", workers=1, report=False)
+    before = tree_digest(tmp_path / "out")
+    run(load_recipe(recipe_path), [str(corpus)], tmp_path / "out", workers=1, report=False)
+    assert tree_digest(tmp_path / "out") == before
+    other = load_recipe(write_recipe(tmp_path, shard_size="1MB"))
+    with pytest.raises(InputError, match="--fresh"):
+        run(other, [str(corpus)], tmp_path / "out", workers=1, report=False)
+    run(other, [str(corpus)], tmp_path / "out", workers=1, report=False, fresh=True)
+
+
+def test_killed_run_resumes_to_identical_output(corpus, tmp_path):
+    recipe_path = write_recipe(tmp_path, shard_size="128KB")
+    cmd = [sys.executable, "-m", "taosha", "run", str(recipe_path), "-i", str(corpus), "-w", "1", "-q"]
+    subprocess.run(cmd + ["-o", str(tmp_path / "whole")], check=True)
+    victim = subprocess.Popen(cmd + ["-o", str(tmp_path / "killed")])
+    done = tmp_path / "killed" / ".taosha" / "done"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and victim.poll() is None:
+        if done.is_dir() and len(list(done.glob("stage0-*.json"))) >= 3:
+            victim.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.005)
+    victim.wait()
+    assert victim.returncode == -signal.SIGKILL, "the run finished before it could be killed"
+    assert not (tmp_path / "killed" / "stats.json").exists()
+    subprocess.run(cmd + ["-o", str(tmp_path / "killed")], check=True)
+    assert tree_digest(tmp_path / "killed") == tree_digest(tmp_path / "whole")
+    leftovers = [p for p in (tmp_path / "killed").rglob("*.tmp")]
+    assert not leftovers
+
+
+def test_cli_exit_codes_and_one_line_errors(tmp_path, corpus):
+    def taosha(*args):
+        return subprocess.run([sys.executable, "-m", "taosha", *args], capture_output=True, text=True)
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("steps:\n  - lenght_filter: {min_chars: 5}\n", encoding="utf-8")
+    result = taosha("run", str(bad), "-i", str(corpus), "-o", str(tmp_path / "o"))
+    assert result.returncode == 2
+    assert "did you mean 'length_filter'" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    empty = tmp_path / "empty_dir"
+    empty.mkdir()
+    result = taosha("run", "-i", str(empty), "-o", str(tmp_path / "o"))
+    assert result.returncode == 2 and "no input files found" in result.stderr
+    result = taosha("run", "-i", str(tmp_path / "missing.jsonl"), "-o", str(tmp_path / "o"))
+    assert result.returncode == 2 and "no such file" in result.stderr
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_quiet_progress_and_env(workers, tmp_path, corpus):
+    """The CLI runs the default recipe end to end and prints where things are."""
+    env = dict(os.environ, PYTHONWARNINGS="error")
+    out = tmp_path / "o"
+    result = subprocess.run(
+        [sys.executable, "-m", "taosha", "run", "-i", str(corpus / SOURCES[0]), "-o", str(out), "-w", str(workers)],
+        capture_output=True, text=True, env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "kept" in result.stdout and str(out / "stats.json") in result.stdout
