@@ -1,0 +1,48 @@
+"""Stats merge by addition, whatever the split, and round-trip through JSON."""
+
+from __future__ import annotations
+
+from taosha.stats import SAMPLES_PER_REASON, Histogram, Stats
+
+
+def shard_stats(values: list[float], removed: int) -> Stats:
+    stats = Stats()
+    stats.documents["in"] += len(values)
+    stats.documents["removed"] += removed
+    stats.documents["kept"] += len(values) - removed
+    step = stats.step("cjk")
+    hist = step.histogram("cjk", 0.0, 1.0, 10)
+    for v in values:
+        hist.add(v)
+    step.removed["cjk_low"] += removed
+    for i in range(removed):
+        step.sample("cjk_low", f"doc{i}", "English only text")
+    stats.source("weibo")["in"] += len(values)
+    return stats
+
+
+def test_sum_equals_single_and_json_round_trip():
+    values = [0.05, 0.5, 0.95, 1.0, 0.3, 0.31, 0.99, -0.1, 1.5]
+    whole = shard_stats(values, 3)
+    parts = [shard_stats(values[:4], 1), shard_stats(values[4:], 2)]
+    merged = sum(parts, Stats())
+    assert merged.to_json()["documents"] == whole.to_json()["documents"]
+    assert merged.steps["cjk"].histograms["cjk"].counts == whole.steps["cjk"].histograms["cjk"].counts
+    h = whole.steps["cjk"].histograms["cjk"]
+    assert (h.under, h.over, sum(h.counts), h.counts[-1]) == (1, 1, 7, 3)
+    assert Stats.from_json(merged.to_json()).to_json() == merged.to_json()
+    assert merged.ledger_balanced() and merged.by_source["weibo"]["in"] == len(values)
+
+
+def test_samples_are_capped():
+    stats = sum((shard_stats([0.1] * 30, 30) for _ in range(3)), Stats())
+    assert len(stats.steps["cjk"].samples["cjk_low"]) == SAMPLES_PER_REASON
+
+
+def test_histograms_with_other_bins_do_not_add():
+    try:
+        Histogram(0, 1, 10) + Histogram(0, 2, 10)
+    except ValueError as exc:
+        assert "different bins" in str(exc)
+    else:
+        raise AssertionError("adding histograms with different bins must fail")
