@@ -115,13 +115,13 @@ PRECHECK = re.compile(
 
 _B = r"(?<![0-9A-Za-z])"  # not inside a longer alphanumeric token
 _E = r"(?![0-9A-Za-z])"
+_D = r"(?![0-9])"  # validated numbers may touch a letter after them: app blurbs glue "电话010-...E-mail"
 
 _ID18 = re.compile(rf"{_B}(\d{{6}})[- ]?(\d{{8}})[- ]?(\d{{3}}[0-9Xx]){_E}")
 _ID15 = re.compile(rf"{_B}(\d{{6}})[- ]?(\d{{6}})[- ]?(\d{{3}}){_E}")
 _MOBILE = re.compile(
-    r"(?:(?<![0-9A-Za-z+])|(?<=[Tt][Ee][Ll])|(?<=[Pp]hone)|(?<=[Mm]obile))"
-    r"(?:(?:\+ ?|00)86[- ]?|\(\+?86\) ?|86[- ])?"
-    rf"(1[3-9]\d)[- ]?(\d{{4}})[- ]?(\d{{4}}){_E}"
+    r"(?<![0-9+])(?:(?:\+ ?|00)86[- ]?|\(\+?86\) ?|86[- ])?"
+    rf"(1[3-9]\d)[- ]?(\d{{4}})[- ]?(\d{{4}}){_D}"
 )
 _AREA = r"(?:10|2\d|[3-9]\d\d)"
 _LOCAL = r"([1-9]\d{2,3}[- ]?\d{4})"
@@ -130,17 +130,17 @@ _LANDLINE = re.compile(
     rf"(?:\+ ?|00)86[- ]?(?:\(0?({_AREA})\)|0?({_AREA}))[- ]?"  # +86 10 12345678, +86 (0)755 ...
     rf"|\(0({_AREA})\) ?"  # (0755)1234567
     rf"|0({_AREA})[- ]"  # 021-6438 1234
-    rf"|0({_AREA})(?=[2-9]\d{{6,7}}{_E})"  # 01062345678: only with a phone word (checked below)
-    rf"){_LOCAL}{_E}"
+    rf"|0({_AREA})(?=[2-9]\d{{6,7}}{_D})"  # 01062345678: only with a phone word (checked below)
+    rf"){_LOCAL}{_D}"
 )
-_SERVICE = re.compile(rf"{_B}([48]00)[- ]?(\d{{3}}[- ]?\d{{4}}|\d{{4}}[- ]?\d{{3}}){_E}")
+_SERVICE = re.compile(rf"{_B}([48]00)[- ]?(\d{{3}}[- ]?\d{{4}}|\d{{4}}[- ]?\d{{3}}){_D}")
 _BANK = re.compile(
-    rf"{_B}(\d{{16,19}}|\d{{4}}(?:[- ]\d{{4}}){{3}}(?:[- ]\d{{1,3}})?|\d{{6}}[- ]\d{{10,13}}){_E}"
+    rf"{_B}(\d{{16,19}}|\d{{4}}(?:[- ]\d{{4}}){{3}}(?:[- ]\d{{1,3}})?|\d{{6}}[- ]\d{{10,13}}){_D}"
 )
 _USCC = re.compile(rf"{_B}([0-9A-HJ-NP-RTUW-Y]{{2}}\d{{6}}[0-9A-HJ-NP-RTUW-Y]{{10}}){_E}")
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _EMAIL = re.compile(
-    rf"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{{1,64}}@{_LABEL}(?:\.{_LABEL}){{0,6}}\.[A-Za-z]{{2,24}}"
+    rf"(?<![A-Za-z0-9_%+-])[A-Za-z0-9_%+-][A-Za-z0-9._%+-]{{0,63}}@{_LABEL}(?:\.{_LABEL}){{0,6}}\.[A-Za-z]{{2,24}}"
     r"(?![A-Za-z0-9-])"
 )
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
@@ -159,13 +159,14 @@ _PASSPORT = re.compile(
     rf"([A-Za-z]{{1,2}}\d{{7,8}}){_E}"
 )
 _QQ = re.compile(
-    rf"(?:(?<![A-Za-z])(?:QQ|qq|Qq)|扣扣|企鹅号)(?:号码|号|群号?)?{_SEP}([1-9]\d{{4,10}}){_E}"
+    rf"(?:(?<![A-Za-z])(?:QQ|qq|Qq)|扣扣|企鹅号)(?:号码|号|群号?)?{_SEP}([1-9]\d{{4,10}}){_D}"
 )
 _WECHAT = re.compile(
     r"(?:微信|威信|薇信|(?<![A-Za-z])(?:[VvWw][Xx]|[Vv]信|[Ww]ei[Xx]in|[Ww]e[Cc]hat|WECHAT))"
     r"(号码|号|ID|id)?\s{0,2}([:：])?\s{0,2}"
-    r"([A-Za-z][-_A-Za-z0-9]{5,19}|[1-9]\d{4,11})(?![-_A-Za-z0-9])"
+    r"([A-Za-z][-_A-Za-z0-9]{5,19}(?![-_A-Za-z0-9])|[1-9]\d{4,11}(?![0-9]))"
 )
+_TLDS = ("com", "net", "org", "cn", "edu", "gov", "info", "biz", "io", "me", "cc", "co", "hk", "tw")
 _WECHAT_STOP = frozenset({"wechat", "weixin", "official", "moment", "moments", "iphone", "android"})
 
 _URL = re.compile(
@@ -176,11 +177,18 @@ _URL = re.compile(
 _CONTEXT = re.compile(
     r"(?P<pos>身份证号码?|身份证编号|身份证|证件号码?|证件编号|卡号|银行卡|储蓄卡|信用卡|借记卡|账号|帐号|"
     r"手机|电话|联系|号码|热线|座机|传真|[Tt][Ee][Ll]|[Pp]hone|[Mm]obile|微信|QQ|qq)"
-    r"|(?P<neg>订单|单号|编号|流水号|交易号|快递|运单|物流|工单|批号|批次|序列号|[Ss]/?[Nn][:：]|"
-    r"ISBN|isbn|ISSN|条码|条形码|股票|代码|证券|发票|合同号|备案|ICP|型号|版本|[Vv]ersion|[Vv]er\.?|"
-    r"IMEI|imei|MEID|uid|UID|[Uu]ser ?[Ii][Dd]|ID:|id:)"
+    r"|(?P<neg>(?:订单|运单|快递单?|物流单?|工单|交易|合同|发票|票据|保单|挂号信)(?:号码|编号|号)?|单号码?|"
+    r"编号|流水号|批号|批次|序列号|[Ss]/?[Nn]|ISBN|isbn|ISSN|条码|条形码|股票代码|股票|代码|证券|备案号?|ICP|"
+    r"型号|版本号?|[Vv]ersion|[Vv]er\.?|IMEI|imei|MEID|uid|UID|[Uu]ser ?[Ii][Dd])"
 )
-_PHONE_WORD = re.compile(r"电话|座机|热线|传真|[Tt][Ee][Ll]|[Pp]hone|联系|总机|办公室")
+NEG_REACH = 4
+"""A negative word counts only when it ends at most this many characters before the number
+(``订单号：``, ``ISBN ``): an order word further back is usually about something else."""
+_IP_WORD = re.compile(r"IP|[Ii]p|地址|服务器|主机|网关|DNS|dns|[Hh]ost|[Ss]erver|代理|节点|登录|访问")
+_NOT_IP_AFTER = re.compile(r"\s?(?:版|元|%|％|倍|[Vv]ersion)")
+_PHONE_WORD = re.compile(
+    r"电话|座机|热线|传真|[Tt][Ee][Ll]|[Pp]hone|联系|总机|办公室|客服|专线|致电|拨打|咨询|号码|售后"
+)
 
 
 def _context(text: str, start: int) -> str:
@@ -188,6 +196,8 @@ def _context(text: str, start: int) -> str:
     kind = ""
     for m in _CONTEXT.finditer(text, max(0, start - CONTEXT_WINDOW), start):
         kind = m.lastgroup or ""
+        if kind == "neg" and m.end() < start - NEG_REACH:
+            kind = ""
     return kind
 
 
@@ -249,13 +259,28 @@ def _phones(text: str, emit: Emit) -> None:
 
 def _email(text: str, emit: Emit) -> None:
     for m in _EMAIL.finditer(text):
-        emit("EMAIL", m.start(), m.end(), m.group().lower())
+        address = m.group()
+        tld = address[address.rfind(".") + 1:]
+        if not (tld.islower() or tld.isupper()):
+            # glued text: "2219949974@qq.comUI显示" -> cut after the known TLD
+            known = next((t for t in _TLDS if tld.lower().startswith(t)), None)
+            if known is None:
+                continue
+            address = address[: len(address) - len(tld) + len(known)]
+        emit("EMAIL", m.start(), m.start() + len(address), address.lower())
 
 
 def _ips(text: str, emit: Emit) -> None:
     for m in _IPV4.finditer(text):
-        if _context(text, m.start()) != "neg":
-            emit("IPV4", m.start(), m.end(), m.group())
+        # Dotted quads of small numbers are far more often versions, prices, dental formulas and
+        # EC numbers ("1.8.8.8", "3.1.4.2") than addresses: without an IP word nearby, ask for
+        # at least 6 digits (192.168.1.1 has 8, 10.10.0.1 has 6) and no version/price word after.
+        if _context(text, m.start()) == "neg":
+            continue
+        if not _IP_WORD.search(text, max(0, m.start() - CONTEXT_WINDOW), m.start()):
+            if sum(c.isdigit() for c in m.group()) < 6 or _NOT_IP_AFTER.match(text, m.end()):
+                continue
+        emit("IPV4", m.start(), m.end(), m.group())
     if ":" in text:
         for m in _IPV6.finditer(text):
             raw = m.group()
