@@ -18,7 +18,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     for i, name in enumerate(sys.argv[2:]):
         with gzip.open(name, "rb") as src, open(out / f"{i:05d}.jsonl.gz", "wb") as raw:
-            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as dst:
+            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=3) as dst:
                 for line in src:
                     record = orjson.loads(line)
                     dst.write(orjson.dumps(record) + b"\n")

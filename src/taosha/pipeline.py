@@ -203,7 +203,9 @@ def run_shard_stage(plan: RunPlan, stage: int, shard_index: int, progress: Progr
     documents = stats.documents
     chars = stats.chars
     prefix = f"part-{shard_index:05d}"
-    fields = {"id_field": settings.id_field, "text_field": settings.text_field}
+    fields: dict[str, Any] = {
+        "id_field": settings.id_field, "text_field": settings.text_field, "level": output.compression_level,
+    }
     removed_writer = (
         RollingWriter(plan.out_dir / "removed", f"{prefix}-s{stage}", output.format, max_bytes=output.max_file_size, **fields)
         if output.removed == "full"
@@ -213,7 +215,8 @@ def run_shard_stage(plan: RunPlan, stage: int, shard_index: int, progress: Progr
         out_writer = RollingWriter(plan.out_dir / "data", prefix, output.format, max_bytes=output.max_file_size, **fields)
     else:
         out_writer = RollingWriter(plan.intermediate_dir(stage), prefix, "jsonl.zst", max_bytes=1 << 62, level=1)
-    quarantine_writer = RollingWriter(plan.out_dir / "quarantine", prefix, "jsonl") if stage == 0 else None
+    fields.pop("level")
+    quarantine_writer = RollingWriter(plan.out_dir / "quarantine", prefix, "jsonl", **fields) if stage == 0 else None
 
     def source_counts(doc: Document) -> Counter[str] | None:
         source = doc.meta.get("source")

@@ -70,6 +70,8 @@ class OutputSettings:
     format: Literal["jsonl.gz", "jsonl.zst", "jsonl", "parquet"] = "jsonl.gz"
     max_file_size: int = 256 << 20
     removed: Literal["full", "counts"] = "full"
+    compression_level: int | None = None
+    """gzip 1-9 (default 3: 2.2x faster than 6 for 5 % larger files) or zstd 1-22 (default 3)."""
 
 
 _SIZE_FIELDS = {"max_record_size", "shard_size", "max_file_size"}

@@ -78,17 +78,19 @@ class ExactDedup(GlobalStep):
         records["hash"] = np.array(hashes, dtype=np.uint64)
         records["shard"] = ctx.shard_index
         records["ordinal"] = np.arange(len(hashes), dtype=np.uint32)
-        part_of = self._partition(records["hash"])
+        parts = self.n_partitions(ctx.n_shards)
+        part_of = (records["hash"] % np.uint64(parts)).astype(np.int64)
         out = ctx.state_dir / "collect"
         out.mkdir(exist_ok=True)
-        for part in range(self.partitions):
+        for part in range(parts):
             save_array(out / f"{part:04d}-{ctx.shard_index:06d}.npy", records[part_of == part])
 
-    def _partition(self, hashes: np.ndarray) -> np.ndarray:
-        return (hashes % np.uint64(self.partitions)).astype(np.int64)
+    def n_partitions(self, n_shards: int) -> int:
+        # Fewer partitions than shards buys nothing but small files; the decisions do not depend on it.
+        return max(1, min(self.partitions, n_shards))
 
     def reduce_plan(self, n_shards: int) -> list[int]:
-        return [self.partitions]
+        return [self.n_partitions(n_shards)]
 
     def reduce(self, phase: int, part: int, state_dir: Path, n_shards: int) -> None:
         collected = [load_array(state_dir / "collect" / f"{part:04d}-{s:06d}.npy") for s in range(n_shards)]
@@ -123,7 +125,7 @@ class ExactDedup(GlobalStep):
         decide = ctx.state_dir / "decide"
         drops: dict[int, tuple[int, int]] = {}
         copies: dict[int, int] = {}
-        for part in range(self.partitions):
+        for part in range(self.n_partitions(ctx.n_shards)):
             for row in load_array(decide / f"{ctx.shard_index:06d}-{part:04d}.npy").tolist():
                 ordinal, n_copies, of_shard, of_ordinal = row
                 if n_copies:

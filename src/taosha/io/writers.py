@@ -29,7 +29,7 @@ class _JsonlFile:
         self.raw = open(path, "wb")
         self.stream: IO[bytes]
         if fmt == "jsonl.gz":
-            self.stream = gzip.GzipFile(filename="", mode="wb", fileobj=self.raw, mtime=0, compresslevel=level or 6)
+            self.stream = gzip.GzipFile(filename="", mode="wb", fileobj=self.raw, mtime=0, compresslevel=level or 3)
         elif fmt == "jsonl.zst":
             import zstandard
 

@@ -18,6 +18,10 @@ import unicodedata
 from functools import lru_cache
 
 _WHITESPACE = re.compile(r"\s+")
+# Full-width ASCII variants (U+FF01..FF5E) and the ideographic space, folded to ASCII.  NFKC would
+# do this too, but it is about ten times slower on long Chinese text, and for a duplicate key folding
+# the full-width forms is all that matters.
+_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _DIGITS = re.compile(r"\d")
 
 
@@ -41,7 +45,7 @@ def dedup_key(
     digits: bool = False,
 ) -> str:
     if width and not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
+        text = text.translate(_WIDTH)
     if case:
         text = text.casefold()
     if whitespace:
