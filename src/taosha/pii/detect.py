@@ -98,7 +98,7 @@ class Match:
 _FOLD = {0xFF10 + i: 0x30 + i for i in range(10)}
 _FOLD.update({0xFF21 + i: 0x41 + i for i in range(26)})
 _FOLD.update({0xFF41 + i: 0x61 + i for i in range(26)})
-_FOLD.update({ord(a): ord(b) for a, b in zip("＠－‐‑–（）＋．\u3000\u00a0", "@----()+.  ")})
+_FOLD.update({ord(a): ord(b) for a, b in zip("＠－‐‑–（）＋．\u3000\u00a0", "@----()+.  ", strict=True)})
 _NEEDS_FOLD = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a＠－‐‑–（）＋．\u3000\u00a0]")
 
 _PROVINCE_CHARS = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
@@ -141,7 +141,7 @@ _USCC = re.compile(rf"{_B}([0-9A-HJ-NP-RTUW-Y]{{2}}\d{{6}}[0-9A-HJ-NP-RTUW-Y]{{1
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _EMAIL = re.compile(
     rf"(?<![A-Za-z0-9_%+-])[A-Za-z0-9_%+-][A-Za-z0-9._%+-]{{0,63}}@{_LABEL}(?:\.{_LABEL}){{0,6}}\.[A-Za-z]{{2,24}}"
-    r"(?![A-Za-z0-9-])"
+    r"(?![A-Za-z-])"
 )
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IPV4 = re.compile(rf"(?<![0-9A-Za-z.])(?:{_OCTET}\.){{3}}{_OCTET}(?![0-9A-Za-z]|\.\d)")

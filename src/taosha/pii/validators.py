@@ -82,7 +82,7 @@ def id_check_char(first17: str) -> str:
     >>> id_check_char("44052418800101001")
     '4'
     """
-    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS))
+    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11]
 
 
@@ -192,7 +192,7 @@ def uscc_check_char(first17: str) -> str:
     >>> uscc_check_char("91350100M000100Y4")
     '3'
     """
-    total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, _USCC_WEIGHTS))
+    total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
     return _USCC_ALPHABET[(31 - total % 31) % 31]
 
 
