@@ -20,7 +20,10 @@ bad_id               the id field is not a string or a whole number
 too_large            the record is over ``max_record_size``; its first MiB is kept
 truncated_file       a compressed stream ends early or is corrupt; what came before is kept
 unreadable_file      the file cannot be opened as its format (e.g. a broken Parquet footer)
+undecodable          an HTML page whose bytes fit no charset (:mod:`taosha.io.encoding`)
 ===================  ===========================================================
+
+WARC files and raw HTML files are read by :mod:`taosha.io.warc` and :mod:`taosha.io.html`.
 """
 
 from __future__ import annotations
@@ -70,7 +73,7 @@ class Quarantined:
 class Shard:
     index: int
     kind: str
-    """``jsonl``, ``parquet`` or ``txt``."""
+    """``jsonl``, ``parquet``, ``txt``, ``warc`` or ``html``."""
     files: tuple[InputFile, ...]
     compression: str | None = None
     start: int = 0
@@ -83,7 +86,7 @@ class Shard:
     @property
     def name(self) -> str:
         first = self.files[0].rel
-        if self.kind == "txt" and len(self.files) > 1:
+        if self.kind in ("txt", "html") and len(self.files) > 1:
             return f"{first} (+{len(self.files) - 1} files)"
         if self.end is not None or self.start:
             unit = "rows" if self.kind == "parquet" else "bytes"
@@ -99,6 +102,10 @@ def detect_kind(f: InputFile, declared: str) -> str:
         return "parquet"
     if name.endswith(".txt"):
         return "txt"
+    if name.endswith((".warc", ".warc.gz")):
+        return "warc"
+    if name.endswith((".html", ".htm")):
+        return "html"
     return "jsonl"
 
 
@@ -121,20 +128,28 @@ def plan_shards(files: list[InputFile], settings: InputSettings, *, txt_group: i
     """Cut input files into shards of about ``settings.shard_size`` bytes."""
     shards: list[Shard] = []
     txt_batch: list[InputFile] = []
+    batch_kind = "txt"
 
     def flush_txt() -> None:
         if txt_batch:
-            shards.append(Shard(len(shards), "txt", tuple(txt_batch), size=sum(f.size for f in txt_batch)))
+            shards.append(Shard(len(shards), batch_kind, tuple(txt_batch), size=sum(f.size for f in txt_batch)))
             txt_batch.clear()
 
     for f in files:
         kind = detect_kind(f, settings.format)
-        if kind == "txt":
+        if kind in ("txt", "html"):
+            if kind != batch_kind:
+                flush_txt()
+                batch_kind = kind
             txt_batch.append(f)
             if len(txt_batch) >= txt_group or sum(x.size for x in txt_batch) >= settings.shard_size:
                 flush_txt()
             continue
         flush_txt()
+        if kind == "warc":
+            # WARC records are not line-aligned and gzip members cannot be found cheaply: a file is a shard.
+            shards.append(Shard(len(shards), "warc", (f,), size=f.size))
+            continue
         if kind == "parquet":
             for start, end, first_row, size in _parquet_ranges(f, settings.shard_size):
                 shards.append(Shard(len(shards), "parquet", (f,), None, start, end, first_row, size))
@@ -217,6 +232,14 @@ class ShardReader:
             return self._parquet()
         if kind == "txt":
             return self._txt()
+        if kind == "warc":
+            from taosha.io.warc import read_warc
+
+            return read_warc(self)
+        if kind == "html":
+            from taosha.io.html import read_html_files
+
+            return read_html_files(self)
         raise InputError(f"{self.shard.name}: unknown input format {kind!r}")
 
     # -- JSON Lines -------------------------------------------------------------------------------
