@@ -342,7 +342,13 @@ def _weibo(rng: random.Random) -> _Doc:
         ctx["headline"], ctx["lead"] = _headline_and_lead(rng)
         text = _fill(rng.choice(V.WEIBO_NEWSY), rng, ctx)
     else:
-        text = _fill(rng.choice(V.WEIBO_POSTS), rng, ctx) + ctx["link"]
+        text = _fill(rng.choice(V.WEIBO_POSTS), rng, ctx)
+        if rng.random() < 0.75:
+            # The comment goes before the emoticons the post ends with, as people type it.
+            comment = _fill(rng.choice(V.WEIBO_COMMENTS), rng, ctx)
+            cut = len(text) - len(ctx["emo"])
+            text = text[:cut] + ("，" if text[cut - 1] not in "，。！？" else "") + comment + text[cut:]
+        text += ctx["link"]
     if emote:
         planted.append("social:emote")
     if link:
@@ -352,10 +358,11 @@ def _weibo(rng: random.Random) -> _Doc:
         text = topic + text if rng.random() < 0.5 else text + " " + topic
         planted.append("social:topic")
     if rng.random() < p["social:repost_chain"]:
-        chain = [rng.choice(V.WEIBO_REPLIES)]
-        for _ in range(rng.randint(1, 3)):
-            chain.append(f"//@{rng.choice(V.NICKS)}:{rng.choice(V.WEIBO_REPLIES)}")
-        text = "".join(chain) + f"//@{rng.choice(V.NICKS)}: " + text
+        # A repost's text is the reposter's words, then the comments of earlier reposters
+        # (``//@who:``); the original post is not part of it.  Often the reposter says little.
+        own = text if rng.random() < 0.6 else rng.choice(V.WEIBO_REPLIES)
+        chain = [f"//@{rng.choice(V.NICKS)}:{rng.choice(V.WEIBO_REPLIES)}" for _ in range(rng.randint(1, 3))]
+        text = own + "".join(chain)
         planted.append("social:repost_chain")
     if rng.random() < 0.15:
         text += f" 我在:{ctx['city']}·{rng.choice(V.SCENIC)}"
@@ -762,7 +769,11 @@ def _near_copy(rng: random.Random, src: _Doc) -> _Doc:
     for edit in rng.sample(options, rng.randint(1, 2)):
         if edit == "prefix":
             if src.genre == "weibo":
-                text = f"{rng.choice(V.WEIBO_REPLIES)}//@{rng.choice(V.NICKS)}: " + text
+                # Reposted: the same words with someone's comment chain after them, or a call to spread.
+                if rng.random() < 0.5:
+                    text += f"//@{rng.choice(V.NICKS)}:{rng.choice(V.WEIBO_REPLIES)}"
+                else:
+                    text = rng.choice(("扩散！", "转：", "【转】", "求扩散 ", "转发：")) + text
             else:
                 text = _fill(rng.choice(V.REPOST_PREFIXES), rng, {"site": rng.choice(V.NICKS)}) + text
         elif edit == "suffix":
