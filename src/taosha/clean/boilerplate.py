@@ -33,6 +33,10 @@ reason          what                                                            
                 date/time stamp ending (a list of other articles)
 ==============  ====================================================================  =========
 
+Documents with fewer than ``min_doc_lines`` non-blank lines (default 2) are left alone: a one-line
+document is not a page layout but a post, a review or a flattened article, and a Weibo comment that
+starts with ``记者：`` or a question that starts with ``扫一扫`` is the text itself.
+
 A document left with fewer than ``min_chars_left`` visible characters after removal is dropped with
 reason ``boilerplate_only`` (default 20, the length floor of the default recipe).
 
@@ -65,32 +69,37 @@ _BREADCRUMB_RE = re.compile(
 
 _BYLINE_LABELS = (
     r"责任编辑|责编|编辑|主编|审核|校对|来源|稿件来源|文章来源|本文来源|新闻来源|信息来源|图片来源|消息来源|出处|"
-    r"作者|撰文|文|记者|通讯员|摄影|图|原标题|发布时间|发表时间|更新时间|发布日期|发布者|发布人|浏览次数|浏览量|"
+    r"作者|撰文|文|记者|通讯员|摄影|原标题|发布时间|发表时间|更新时间|发布日期|发布者|发布人|浏览次数|浏览量|"
     r"点击量|点击数|阅读量|阅读数|字号"
 )
 _DATE_PREFIX = r"(?:\d{2,4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*)?"
 _BYLINE_RE = re.compile(
     rf"^[(（【\[]?\s*{_DATE_PREFIX}(?:{_BYLINE_LABELS})\s*[:：]"
-    rf"|^(?:本报|本台|本网)?(?:记者|通讯员)\s*[\u4e00-\u9fff]{{2,4}}(?:\s+[\u4e00-\u9fff]{{2,4}})*\s*$"
+    rf"|^(?:(?:本报|本台|本网)(?:记者|通讯员)\s*|(?:记者|通讯员)\s+)[\u4e00-\u9fff]{{2,4}}(?:\s+[\u4e00-\u9fff]{{2,4}})*\s*$"
 )
 _SENTENCE_END = "。！？!?"
+# A byline holds names, outlets and dates, never a clause: "作者：不买，你的…" is a sentence.
+_CLAUSE_RE = re.compile("[，,；;？?！!]")
 
+# Widget words open the line (a sentence that mentions them, "花呗怎么不能扫描二维码", does not) or,
+# for the unambiguous ones, may stand anywhere in it.
 _SHARE_RE = re.compile(
-    r"分享到|分享至|扫码关注|扫一扫关注|微信扫一扫|扫描二维码|长按识别二维码|长按二维码|关注我们|关注微信公众号|"
-    r"点击查看更多|返回搜狐，?查看更多|热门跟贴|新闻线索报料通道|我要评论|发表评论|打开APP|阅读原文|收藏本文|"
-    r"打印本页|关闭窗口|【大中小】|字号[:：]?\s*[大中小]|点击进入专题|转载请注明"
+    r"^[\[【(（]?(?:分享到|分享至|扫码关注|扫一扫关注|扫一扫下载|扫一扫二维码|微信扫一扫|扫描下方二维码|扫描二维码关注|长按识别二维码|长按二维码|"
+    r"关注我们|关注微信公众号|点击查看更多|热门跟贴|我要评论|发表评论|打开APP|阅读原文|收藏本文|点击进入专题|转载请注明)"
+    r"|返回搜狐，?查看更多|新闻线索报料通道|打印本页|关闭窗口|【大中小】|字号[:：]?\s*[大中小]|点击查看更多[>》]*$|分享到[:：]?$"
 )
 
 _COPYRIGHT_RE = re.compile(
     r"版权所有|[Cc]opyright|©|All [Rr]ights [Rr]eserved|ICP[备证]\s*\d|ICP备案号|公网安备|"
     r"未经(?:授权|许可|书面授权).{0,12}(?:转载|复制|使用)|违者必究|版权归.{0,12}所有"
 )
+_SENTENCE_RE = re.compile("[。！？!?]")
 
 _PREV_NEXT_RE = re.compile(r"^[\[【]?(?:上一篇|下一篇|上一条|下一条|上一文章|下一文章|上一章|下一章|上篇|下篇|上一个|下一个)[\]】]?\s*[:：]")
 
 _PAGE_TOKEN = r"(?:首页|上一页|下一页|尾页|末页|上页|下页|前页|后页|\d{1,4}|共\s*\d+\s*页|第\s*\d+\s*页|\.{2,}|…+|跳转|转到|GO|>>?|<<?)"
 _PAGINATION_RE = re.compile(rf"^[\s\[【]*{_PAGE_TOKEN}(?:[\s\]】\[【|,，]*{_PAGE_TOKEN}){{1,}}[\s\]】]*$")
-_PAGE_WORD_RE = re.compile(r"页|\.\.|…")
+_PAGE_WORD_RE = re.compile(r"页|^\d+(?:\s+\d+){3,}")
 
 _MORE_RE = re.compile(r"^[\[【(（]?(?:展开全文|阅读全文|查看全文|查看更多|点击查看更多|加载更多|点击加载更多|显示全部|更多)[\]】)）>》…\.c]*$")
 
@@ -142,16 +151,20 @@ def classify_line(line: str) -> str | None:
     n = len(s)
     if n == 0 or n > 200:
         return None
-    if n <= 80 and _BYLINE_RE.search(s) and not (n > 40 and s[-1] in _SENTENCE_END):
+    if n <= 80 and s[-1] not in _SENTENCE_END and _BYLINE_RE.search(s) and not _CLAUSE_RE.search(s):
         return "byline"
     if n <= 120 and _BREADCRUMB_RE.search(s):
         return "breadcrumb"
     if n <= 100 and _PREV_NEXT_RE.search(s):
         return "prev_next"
-    if n <= 40 and _SHARE_RE.search(s):
+    if n <= 40 and s[-1] not in _SENTENCE_END and _SHARE_RE.search(s):
         return "share"
-    if n <= 150 and _COPYRIGHT_RE.search(s):
-        return "copyright"
+    if n <= 150:
+        m = _COPYRIGHT_RE.search(s)
+        # The notice opens the line or follows a short lead ("本文为原创稿件，版权所有"); a review with a
+        # site footer glued on ("...太烂了。免费注册网站导航...Copyright") is a body line.
+        if m and m.start() <= 40 and not _SENTENCE_RE.search(s, 0, m.start()):
+            return "copyright"
     if n <= 80 and _PAGE_WORD_RE.search(s) and _PAGINATION_RE.match(s):
         return "pagination"
     if n <= 20 and _MORE_RE.match(s):
@@ -165,8 +178,8 @@ def _cut(s: str) -> bool:
     return bool(_CUT_MID_RE.search(s) or _ELLIPSIS_END_RE.search(s) or _STAMP_END_RE.search(s))
 
 
-def _headline_like(s: str) -> bool:
-    return 0 < len(s) <= 150 and s[-1] not in _CLOSED
+def _headline_like(s: str, limit: int = 150) -> bool:
+    return 0 < len(s) <= limit and s[-1] not in _CLOSED
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -174,6 +187,7 @@ class BoilerplateLines(LineFilter):
     name = "boilerplate_lines"
 
     min_chars_left: int = 20
+    min_doc_lines: int = 2
     related_blocks: bool = True
     teaser_blocks: bool = True
     min_teaser_lines: int = 3
@@ -183,6 +197,8 @@ class BoilerplateLines(LineFilter):
         return True if reason is None else Drop(reason)
 
     def keep_lines(self, lines: list[str]) -> list[bool | Drop]:
+        if len(lines) < self.min_doc_lines or sum(1 for line in lines if line.strip()) < self.min_doc_lines:
+            return [True] * len(lines)
         verdicts: list[bool | Drop] = []
         in_related = False
         for line in lines:
@@ -218,7 +234,9 @@ class BoilerplateLines(LineFilter):
             if verdicts[i] is not True or not s:
                 i -= 1
                 continue
-            if not _headline_like(s):
+            # 100, not 150: some extractors cut body paragraphs at a fixed ~150 characters, which
+            # makes them look unfinished too; teasers are a headline and a line or so of text.
+            if not _headline_like(s, 100):
                 break
             block.append(i)
             cut += _cut(s)
