@@ -113,20 +113,20 @@ PRECHECK = re.compile(
 )
 """Texts with no match here cannot contain anything :func:`find_pii` finds."""
 
-_B = r"(?<![0-9A-Za-z])"  # not inside a longer alphanumeric token
+_B = r"(?<![0-9A-Za-z])(?<![0-9]-)"  # not inside a longer alphanumeric token or dashed number
 _E = r"(?![0-9A-Za-z])"
 _D = r"(?![0-9])"  # validated numbers may touch a letter after them: app blurbs glue "电话010-...E-mail"
 
 _ID18 = re.compile(rf"{_B}(\d{{6}})[- ]?(\d{{8}})[- ]?(\d{{3}}[0-9Xx]){_E}")
 _ID15 = re.compile(rf"{_B}(\d{{6}})[- ]?(\d{{6}})[- ]?(\d{{3}}){_E}")
 _MOBILE = re.compile(
-    r"(?<![0-9+])(?:(?:\+ ?|00)86[- ]?|\(\+?86\) ?|86[- ])?"
+    r"(?<![0-9+])(?<![0-9]-)(?:(?:\+ ?|00)86[- ]?|\(\+?86\) ?|86[- ])?"
     rf"(1[3-9]\d)[- ]?(\d{{4}})[- ]?(\d{{4}}){_D}"
 )
 _AREA = r"(?:10|2\d|[3-9]\d\d)"
 _LOCAL = r"([1-9]\d{2,3}[- ]?\d{4})"
 _LANDLINE = re.compile(
-    rf"(?:(?<![0-9A-Za-z+])|(?<=[Tt][Ee][Ll]))(?:"
+    rf"(?:(?<![0-9A-Za-z+-])|(?<=[Tt][Ee][Ll]))(?:"
     rf"(?:\+ ?|00)86[- ]?(?:\(0?({_AREA})\)|0?({_AREA}))[- ]?"  # +86 10 12345678, +86 (0)755 ...
     rf"|\(0({_AREA})\) ?"  # (0755)1234567
     rf"|0({_AREA})[- ]"  # 021-6438 1234
@@ -140,13 +140,13 @@ _BANK = re.compile(
 _USCC = re.compile(rf"{_B}([0-9A-HJ-NP-RTUW-Y]{{2}}\d{{6}}[0-9A-HJ-NP-RTUW-Y]{{10}}){_E}")
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _EMAIL = re.compile(
-    rf"(?<![A-Za-z0-9_%+-])[A-Za-z0-9_%+-][A-Za-z0-9._%+-]{{0,63}}@{_LABEL}(?:\.{_LABEL}){{0,6}}\.[A-Za-z]{{2,24}}"
-    r"(?![A-Za-z-])"
+    rf"(?<![A-Za-z0-9_%+])[A-Za-z0-9_][A-Za-z0-9._%+-]{{0,63}}@{_LABEL}(?:\.{_LABEL}){{0,6}}\.[A-Za-z]{{2,24}}"
+    r"(?![A-Za-z])"
 )
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_IPV4 = re.compile(rf"(?<![0-9A-Za-z.])(?:{_OCTET}\.){{3}}{_OCTET}(?![0-9A-Za-z]|\.\d)")
+_IPV4 = re.compile(rf"(?<![0-9A-Za-z.])(?:{_OCTET}\.){{3}}{_OCTET}(?![0-9]|\.\d)")
 _IPV6 = re.compile(
-    r"(?<![0-9A-Za-z:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}\.\d{1,3}\.\d{1,3})?"
+    r"(?:(?<![0-9A-Za-z:])|(?<=[^0-9A-Fa-f:]:))[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}\.\d{1,3}\.\d{1,3})?"
     r"(?![0-9A-Za-z:])"
 )
 _PLATE = re.compile(
@@ -155,7 +155,7 @@ _PLATE = re.compile(
 )
 _SEP = r"\s{0,2}[:：]?\s{0,2}"
 _PASSPORT = re.compile(
-    rf"(?:护照|通行证|(?<![A-Za-z])(?:[Pp]assport|PASSPORT))(?:号码|号|No\.?|[Nn]umber)?{_SEP}"
+    rf"(?:护照|通行证|(?<![A-Za-z])(?:[Pp]assport|PASSPORT))(?:号码|号| ?No\.?| ?[Nn]umber)?{_SEP}"
     rf"([A-Za-z]{{1,2}}\d{{7,8}}){_E}"
 )
 _QQ = re.compile(
@@ -170,21 +170,22 @@ _TLDS = ("com", "net", "org", "cn", "edu", "gov", "info", "biz", "io", "me", "cc
 _WECHAT_STOP = frozenset({"wechat", "weixin", "official", "moment", "moments", "iphone", "android"})
 
 _URL = re.compile(
-    r"(?:https?|ftp)://[!-~]+|(?<![A-Za-z0-9.@-])(?:www\.)?[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,5}"
+    r"(?:https?|ftp)://[!-~]+|(?<![A-Za-z0-9-])(?:www\.)?[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,5}"
     r"\.(?:com|cn|net|org|gov|edu|io|me|cc|tv|info|biz|hk|tw)(?::\d{1,5})?/[!-~]*"
 )
 
 _CONTEXT = re.compile(
     r"(?P<pos>身份证号码?|身份证编号|身份证|证件号码?|证件编号|卡号|银行卡|储蓄卡|信用卡|借记卡|账号|帐号|"
-    r"手机|电话|联系|号码|热线|座机|传真|[Tt][Ee][Ll]|[Pp]hone|[Mm]obile|微信|QQ|qq)"
-    r"|(?P<neg>(?:订单|运单|快递单?|物流单?|工单|交易|合同|发票|票据|保单|挂号信)(?:号码|编号|号)?|单号码?|"
-    r"编号|流水号|批号|批次|序列号|[Ss]/?[Nn]|ISBN|isbn|ISSN|条码|条形码|股票代码|股票|代码|证券|备案号?|ICP|"
-    r"型号|版本号?|[Vv]ersion|[Vv]er\.?|IMEI|imei|MEID|uid|UID|[Uu]ser ?[Ii][Dd])"
+    r"手机|电话|联系|号码|热线|座机|传真|[Tt][Ee][Ll]|[Pp]hone|[Mm]obile|微信|QQ|qq|"
+    r"统一社会信用代码|社会信用代码|信用代码|统一代码|纳税人识别号|税号)"
+    r"|(?P<neg>订单(?:号码|编号|号)?|(?:运单|快递单?|物流单?|工单|交易|合同|发票|票据|保单|挂号信)(?:号码|编号|号|代码)|"
+    r"单号码?|编号|流水号|批号|批次|序列号|[Ss]/?[Nn]|ISBN|isbn|ISSN|条码|条形码|股票代码|股票|代码|证券|备案号?|ICP|"
+    r"型号|版本号?|[Vv]ersion|[Vv]er\.?|IMEI|imei|MEID|uid|UID|[Uu]ser ?[Ii][Dd]|用户ID|用户id|用户名)"
 )
-NEG_REACH = 4
+NEG_REACH = 2
 """A negative word counts only when it ends at most this many characters before the number
 (``订单号：``, ``ISBN ``): an order word further back is usually about something else."""
-_IP_WORD = re.compile(r"IP|[Ii]p|地址|服务器|主机|网关|DNS|dns|[Hh]ost|[Ss]erver|代理|节点|登录|访问")
+_IP_WORD = re.compile(r"(?<![A-Za-z])(?:IP|[Ii]p)(?![A-Za-z])|地址|服务器|主机|网关|DNS|dns|[Hh]ost|[Ss]erver|代理|节点|登录|访问")
 _NOT_IP_AFTER = re.compile(r"\s?(?:版|元|%|％|倍|[Vv]ersion)")
 _PHONE_WORD = re.compile(
     r"电话|座机|热线|传真|[Tt][Ee][Ll]|[Pp]hone|联系|总机|办公室|客服|专线|致电|拨打|咨询|号码|售后"
@@ -194,11 +195,27 @@ _PHONE_WORD = re.compile(
 def _context(text: str, start: int) -> str:
     """``"pos"``, ``"neg"`` or ``""``: the nearest context word in the window before ``start``."""
     kind = ""
-    for m in _CONTEXT.finditer(text, max(0, start - CONTEXT_WINDOW), start):
+    lo = max(0, start - CONTEXT_WINDOW)
+    stop = _SENTENCE_END.search(text[lo:start][::-1])
+    if stop is not None:  # a word in the previous sentence is not about this number
+        lo = start - stop.start()
+    for m in _CONTEXT.finditer(text, lo, start):
         kind = m.lastgroup or ""
         if kind == "neg" and m.end() < start - NEG_REACH:
             kind = ""
     return kind
+
+
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+_UNIT_AFTER = re.compile(
+    r"\s?(?:元|块钱|万|亿|美元|港元|港币|欧元|英镑|日元|%|％|‰|倍|股|吨|公斤|千克|公里|平方|亩|kg|km)"
+)
+"""A number followed by a unit is an amount or a quantity, not an identifier."""
+
+
+def _plain_number(text: str, start: int, end: int) -> bool:
+    """Not PII-shaped in context: a negative word just before, or a unit just after."""
+    return _context(text, start) == "neg" or _UNIT_AFTER.match(text, end) is not None
 
 
 def _digits(s: str) -> str:
@@ -211,11 +228,11 @@ Emit = Callable[[str, int, int, str], None]
 def _ids(text: str, emit: Emit) -> None:
     for m in _ID18.finditer(text):
         value = (m.group(1) + m.group(2) + m.group(3)).upper()
-        if id18_ok(value) and _context(text, m.start()) != "neg":
+        if id18_ok(value) and not _plain_number(text, m.start(), m.end()):
             emit("ID_CARD", m.start(), m.end(), value)
     for m in _ID15.finditer(text):
         value = m.group(1) + m.group(2) + m.group(3)
-        if id15_ok(value) and _context(text, m.start()) != "neg":
+        if id15_ok(value) and not _plain_number(text, m.start(), m.end()):
             emit("ID_CARD", m.start(), m.end(), value)
 
 
@@ -227,33 +244,38 @@ def _cards(text: str, emit: Emit) -> None:
         if not bank_card_ok(value) and len(value) > 16 and not raw.isdigit():
             # "6222 0212 3456 7890 12" may be a 16-digit card followed by another number
             value, end = value[:16], m.start() + 19
-        if bank_card_ok(value) and _context(text, m.start()) != "neg":
+        if bank_card_ok(value) and not _plain_number(text, m.start(), end):
             emit("BANK_CARD", m.start(), end, value)
 
 
 def _credit_codes(text: str, emit: Emit) -> None:
     for m in _USCC.finditer(text):
-        if uscc_ok(m.group(1)):
-            emit("CREDIT_CODE", m.start(), m.end(), m.group(1))
+        value = m.group(1)
+        if not uscc_ok(value):
+            continue
+        # A code with 17 digits (institutions with a numeric organization code) looks like an
+        # order or ID number and passes the MOD 31 check 1 time in 31: it needs its name before it.
+        if value[:17].isdigit() and _context(text, m.start()) != "pos":
+            continue
+        emit("CREDIT_CODE", m.start(), m.end(), value)
 
 
 def _phones(text: str, emit: Emit) -> None:
     for m in _MOBILE.finditer(text):
         value = m.group(1) + m.group(2) + m.group(3)
-        if mobile_ok(value) and _context(text, m.start()) != "neg":
+        if mobile_ok(value) and not _plain_number(text, m.start(), m.end()):
             emit("MOBILE", m.start(), m.end(), value)
     for m in _LANDLINE.finditer(text):
         area = next(g for g in m.groups()[:5] if g is not None)
         if not area_code_ok("0" + area):
             continue
-        context = _context(text, m.start())
-        if context == "neg":
+        if _plain_number(text, m.start(), m.end()):
             continue
         if m.group(5) is not None and not _PHONE_WORD.search(text, max(0, m.start() - CONTEXT_WINDOW), m.start()):
             continue  # a bare 0 + 10-11 digits is too often a serial number
         emit("LANDLINE", m.start(), m.end(), "0" + area + _digits(m.group(6)))
     for m in _SERVICE.finditer(text):
-        if _context(text, m.start()) != "neg":
+        if not _plain_number(text, m.start(), m.end()):
             emit("SERVICE_NUMBER", m.start(), m.end(), m.group(1) + _digits(m.group(2)))
 
 
@@ -277,9 +299,12 @@ def _ips(text: str, emit: Emit) -> None:
         # at least 6 digits (192.168.1.1 has 8, 10.10.0.1 has 6) and no version/price word after.
         if _context(text, m.start()) == "neg":
             continue
-        if not _IP_WORD.search(text, max(0, m.start() - CONTEXT_WINDOW), m.start()):
-            if sum(c.isdigit() for c in m.group()) < 6 or _NOT_IP_AFTER.match(text, m.end()):
-                continue
+        if _NOT_IP_AFTER.match(text, m.end()):
+            continue
+        if sum(c.isdigit() for c in m.group()) < 6 and not _IP_WORD.search(
+            text, max(0, m.start() - CONTEXT_WINDOW), m.start()
+        ):
+            continue
         emit("IPV4", m.start(), m.end(), m.group())
     if ":" in text:
         for m in _IPV6.finditer(text):

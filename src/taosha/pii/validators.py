@@ -165,6 +165,8 @@ def bank_card_ok(digits: str) -> bool:
     n = len(digits)
     if not 16 <= n <= 19 or not digits.isdigit() or not luhn_ok(digits):
         return False
+    if n == 18 and region_ok(digits[:6]) and date_ok(int(digits[6:10]), int(digits[10:12]), int(digits[12:14])):
+        return False  # shaped like a resident ID (Gansu is 62): a mistyped ID, not a rare 18-digit card
     if digits.startswith("62"):
         return True
     if n == 16:
@@ -178,12 +180,13 @@ def bank_card_ok(digits: str) -> bool:
     return False
 
 
-_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_VALUE = {c: i for i, c in enumerate(_USCC_ALPHABET)}
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_VALUE = {c: i for i, c in enumerate(USCC_ALPHABET)}
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 USCC_REGISTRARS = frozenset("123456789ANY")
 """First character of a social credit code: the registering authority (1 organization
-establishment, 5 civil affairs, 9 market regulation, N agriculture, Y others, ...)."""
+establishment, 5 civil affairs, 9 market regulation, N agriculture, Y others, ...).  The second,
+the kind of organization, is 1-5 or 9 under every authority."""
 
 
 def uscc_check_char(first17: str) -> str:
@@ -193,7 +196,7 @@ def uscc_check_char(first17: str) -> str:
     '3'
     """
     total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
-    return _USCC_ALPHABET[(31 - total % 31) % 31]
+    return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def uscc_ok(value: str) -> bool:
@@ -204,7 +207,7 @@ def uscc_ok(value: str) -> bool:
     """
     if len(value) != 18 or any(c not in _USCC_VALUE for c in value):
         return False
-    if value[0] not in USCC_REGISTRARS or not value[2:8].isdigit():
+    if value[0] not in USCC_REGISTRARS or value[1] not in "123459" or not value[2:8].isdigit():
         return False
     if value[2:4] not in PROVINCES:
         return False
