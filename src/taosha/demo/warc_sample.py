@@ -173,7 +173,7 @@ def _paragraphs(rng: random.Random, sentences: Sequence[str], n_paragraphs: int)
     n_paragraphs = min(n_paragraphs, len(pool))
     cuts = sorted(rng.sample(range(1, len(pool)), n_paragraphs - 1)) if n_paragraphs > 1 else []
     bounds = [0, *cuts, len(pool)]
-    return ["".join(pool[a:b]) for a, b in zip(bounds, bounds[1:])]
+    return ["".join(pool[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
 def _teasers(rng: random.Random, exclude: str, n: int) -> list[str]:
@@ -336,7 +336,8 @@ def _to_traditional(text: str) -> str:
 # -- WARC writing -----------------------------------------------------------------------------------
 
 
-def _warc_record(headers: dict[str, str], block: bytes) -> bytes:
+def warc_record(headers: dict[str, str], block: bytes) -> bytes:
+    """One uncompressed WARC/1.1 record; ``Content-Length`` is added."""
     lines = ["WARC/1.1", *(f"{k}: {v}" for k, v in headers.items()), f"Content-Length: {len(block)}"]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8") + block + b"\r\n\r\n"
 
@@ -354,7 +355,7 @@ def write_warc(path: Path, pages: Iterable[Page], *, seed: int = 0, compress: bo
 
     crawl = _dt.datetime(2024, 12, 1, tzinfo=_dt.timezone.utc)
     records = [
-        _warc_record(
+        warc_record(
             {"WARC-Type": "warcinfo", "WARC-Record-ID": rid(), "WARC-Date": crawl.strftime("%Y-%m-%dT%H:%M:%SZ"),
              "WARC-Filename": path.name, "Content-Type": "application/warc-fields"},
             b"software: taosha demo\r\nformat: WARC File Format 1.1\r\n",
@@ -365,14 +366,14 @@ def write_warc(path: Path, pages: Iterable[Page], *, seed: int = 0, compress: bo
         host = page.url.split("/")[2]
         request = f"GET /{page.url.split('/', 3)[3]} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: taosha-demo\r\n\r\n"
         req_id = rid()
-        records.append(_warc_record(
+        records.append(warc_record(
             {"WARC-Type": "request", "WARC-Record-ID": req_id, "WARC-Date": when, "WARC-Target-URI": page.url,
              "Content-Type": "application/http; msgtype=request"},
             request.encode("ascii"),
         ))
         payload = page.body()
         http = f"HTTP/1.1 200 OK\r\n{page.http_headers()}Content-Length: {len(payload)}\r\n\r\n".encode("ascii") + payload
-        records.append(_warc_record(
+        records.append(warc_record(
             {"WARC-Type": "response", "WARC-Record-ID": rid(), "WARC-Date": when, "WARC-Target-URI": page.url,
              "WARC-Concurrent-To": req_id, "Content-Type": "application/http; msgtype=response"},
             http,

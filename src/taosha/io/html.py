@@ -81,6 +81,8 @@ def extract(html: str, url: str | None = None) -> Extracted:
 
 
 def _main_text(html: str, url: str | None) -> tuple[str, str]:
+    if not html.strip():
+        return "", "none"
     trafilatura = require("trafilatura")
     try:
         text = trafilatura.extract(
@@ -103,6 +105,7 @@ def _main_text(html: str, url: str | None) -> tuple[str, str]:
 
 
 _TAG = re.compile(r"<[^>]+>")
+_LOOKS_LIKE_HTML = re.compile(r"<(?:!doctype|html|head|body|div|p|br|table|article)\b", re.IGNORECASE)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
 _META = re.compile(r"<meta\s[^>]*>", re.IGNORECASE)
@@ -207,8 +210,9 @@ class HtmlExtract(Mapper):
 
     For JSON Lines (or Parquet) records that hold a page's HTML: ``field`` names the record field
     with the HTML (default ``html``); ``field: text`` means the document text itself is the HTML (use
-    it with ``input: {text_field: html}`` when the records have no other text).  Documents without
-    that field, or whose field is not a string, pass unchanged.  The page's ``url``, ``title`` and
+    it with ``input: {text_field: html}`` when the records have no other text; a text with no HTML
+    tag in its first 64 KiB is then left as it is).  Documents without that field, or whose field
+    is not a string, pass unchanged.  The page's ``url``, ``title`` and
     ``date`` are added to ``meta`` where the record has no value of its own; the HTML field is
     removed from ``meta`` unless ``keep_html``.  A page with no main text gets an empty text: the
     length filter after it removes it with its reason (a mapper never drops documents).
@@ -231,6 +235,8 @@ class HtmlExtract(Mapper):
 
     def map_noted(self, doc: Document) -> tuple[Document, tuple[str, ...]]:
         if self.field == "text":
+            if not _LOOKS_LIKE_HTML.search(doc.text[:65536]):
+                return doc, ()
             html = doc.text
         else:
             value = doc.meta.get(self.field)
