@@ -33,7 +33,7 @@ reduce phase 0 (P tasks)   one band partition: sort by key, and each run of equa
                            edges from its centre (the longest member)
                            to the others (k - 1 edges for k members, so a
                            bucket of 5,000 copies of 「转发微博」 costs 5,000 edges, not 12.5 million
-                           pairs).  Written to ``edges0/{q}-{part}.npy`` by ``u % P``.  Memory: the
+                           pairs).  Written to ``edges0/{part}.npy``, sorted by ``u % P``.  Memory: the
                            partition, 24 b N / P bytes, plus its sort.
 reduce phase 1 (P tasks)   the edges of one ``u % P`` partition from every phase-0 task,
                            de-duplicated across bands; with ``verify``, each pair's exact Jaccard
@@ -106,9 +106,11 @@ class NearDedup(GlobalStep):
     """Check candidate pairs' exact Jaccard (costs 4 bytes of disk per character)."""
     fold: bool = True
     """Fold full-width forms and ASCII case, drop whitespace and zero-width marks, before shingling."""
-    partitions: int = 16
+    partitions: int | None = None
+    """Partitions of the band keys and of the edges; by default twice the number of shards, at least
+    2 and at most 256 (a phase-0 task holds about 24 x bands x documents / partitions bytes)."""
     seed: int = 1
-    batch_chars: int = 1 << 20
+    batch_chars: int = 1 << 18
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold < 1.0:
@@ -121,10 +123,15 @@ class NearDedup(GlobalStep):
             self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.num_perm
         ):
             raise ValueError(f"bands x rows must be at most num_perm ({self.num_perm})")
-        if not 1 <= self.partitions <= 4096:
+        if self.partitions is not None and not 1 <= self.partitions <= 4096:
             raise ValueError("partitions must be between 1 and 4096")
         if self.batch_chars < 1:
             raise ValueError("batch_chars must be positive")
+
+    def n_parts(self, n_shards: int) -> int:
+        if self.partitions is not None:
+            return self.partitions
+        return min(256, max(2, 2 * n_shards))
 
     @cached_property
     def band_rows(self) -> tuple[int, int]:
@@ -139,7 +146,8 @@ class NearDedup(GlobalStep):
         root = ctx.state_dir
         (root / "bands").mkdir(exist_ok=True)
         tag = f".{os.getpid()}.tmp"
-        finals = [root / "bands" / f"{p:04d}-{shard:06d}.bin" for p in range(self.partitions)]
+        parts = self.n_parts(ctx.n_shards)
+        finals = [root / "bands" / f"{p:04d}-{shard:06d}.bin" for p in range(parts)]
         tmps = [path.with_name(path.name + tag) for path in finals]
         outs = [open(path, "wb") for path in tmps]
         shingle_final = root / f"shingles-{shard:06d}.bin"
@@ -188,18 +196,20 @@ class NearDedup(GlobalStep):
         records["length"] = lengths[:, None]
         records["tie"] = sig[has, -1][:, None]
         flat = records.ravel()
-        part = (flat["key"] % np.uint64(self.partitions)).astype(np.int64)
+        parts = len(outs)
+        part = (flat["key"] % np.uint64(parts)).astype(np.int64)
         order = np.argsort(part, kind="stable")
-        bounds = np.searchsorted(part[order], np.arange(self.partitions + 1))
+        bounds = np.searchsorted(part[order], np.arange(parts + 1))
         flat = flat[order]
-        for p in range(self.partitions):
+        for p in range(parts):
             if bounds[p + 1] > bounds[p]:
                 outs[p].write(flat[bounds[p] : bounds[p + 1]].tobytes())
 
     # -- reduce -----------------------------------------------------------------------------
 
     def reduce_plan(self, n_shards: int) -> list[int]:
-        return [self.partitions, self.partitions, 1]
+        parts = self.n_parts(n_shards)
+        return [parts, parts, 1]
 
     def reduce(self, phase: int, part: int, state_dir: Path, n_shards: int) -> None:
         if phase == 0:
@@ -212,72 +222,60 @@ class NearDedup(GlobalStep):
             raise ValueError(f"near_dedup has no reduce phase {phase}")
 
     def _bucket_edges(self, part: int, state_dir: Path, n_shards: int) -> None:
+        chunks: list[np.ndarray]
         chunks = [
             np.fromfile(state_dir / "bands" / f"{part:04d}-{s:06d}.bin", dtype=BAND) for s in range(n_shards)
         ]
         records = np.concatenate(chunks) if chunks else np.empty(0, dtype=BAND)
+        # Most band keys are unique: find the shared ones with one sort of the 64-bit keys, and do
+        # the finer work only on those (structured-array sorts are ten times slower).
+        keys = np.ascontiguousarray(records["key"])
+        order = np.argsort(keys)
+        sorted_keys = keys[order]
+        shared = np.zeros(len(keys), dtype=bool)
+        equal = sorted_keys[1:] == sorted_keys[:-1]
+        shared[1:] |= equal
+        shared[:-1] |= equal
+        sub = records[order[shared]]
         # Bucket order: longest first, then a content-derived tie-break (the last MinHash value),
         # then the node.  The star centre, and so what verification sees, then depends on the
         # documents' content, not on how the corpus was cut into shards (copies with equal sets
         # are interchangeable).
-        records = records[
-            np.lexsort((records["node"], records["tie"], np.uint32(0xFFFFFFFF) - records["length"], records["key"]))
-        ]
-        first = np.ones(len(records), dtype=bool)
-        first[1:] = records["key"][1:] != records["key"][:-1]
+        sub = sub[np.lexsort((sub["node"], sub["tie"], np.uint32(0xFFFFFFFF) - sub["length"], sub["key"]))]
+        first = np.ones(len(sub), dtype=bool)
+        first[1:] = sub["key"][1:] != sub["key"][:-1]
         head = np.flatnonzero(first)[np.cumsum(first) - 1]
         member = ~first
-        edges = np.empty(int(member.sum()), dtype=EDGE)
-        edges["u"] = records["node"][head[member]]
-        edges["v"] = records["node"][member]
-        edges["lu"] = records["length"][head[member]]
-        edges["lv"] = records["length"][member]
-        edges = np.unique(edges)
-        target = (edges["u"] % np.uint64(self.partitions)).astype(np.int64)
+        edges = unique_edges(
+            sub["node"][head[member]], sub["node"][member], sub["length"][head[member]], sub["length"][member]
+        )
+        # One file sorted by target partition and a file of bounds, not one file per target: the
+        # number of files grows as P, not P^2.
+        parts = self.n_parts(n_shards)
+        target = (edges["u"] % np.uint64(parts)).astype(np.int64)
+        order = np.argsort(target, kind="stable")
         out = state_dir / "edges0"
         out.mkdir(exist_ok=True)
-        for q in range(self.partitions):
-            save_array(out / f"{q:04d}-{part:04d}.npy", edges[target == q])
+        save_array(out / f"{part:04d}-bounds.npy", np.searchsorted(target[order], np.arange(parts + 1)))
+        save_array(out / f"{part:04d}.npy", edges[order])
 
     def _verify_edges(self, part: int, state_dir: Path, n_shards: int) -> None:
-        chunks = [load_array(state_dir / "edges0" / f"{part:04d}-{p:04d}.npy") for p in range(self.partitions)]
-        edges = np.unique(np.concatenate(chunks)) if chunks else np.empty(0, dtype=EDGE)
+        chunks = [np.empty(0, dtype=EDGE)]
+        for p in range(self.n_parts(n_shards)):
+            bounds = load_array(state_dir / "edges0" / f"{p:04d}-bounds.npy")
+            if bounds[part + 1] > bounds[part]:
+                mapped = np.load(state_dir / "edges0" / f"{p:04d}.npy", mmap_mode="r", allow_pickle=False)
+                chunks.append(np.array(mapped[bounds[part] : bounds[part + 1]]))
+        edges = np.concatenate(chunks)
+        edges = unique_edges(edges["u"], edges["v"], edges["lu"], edges["lv"])
         if self.verify and len(edges):
-            edges = edges[self._exact_jaccard(edges, state_dir) >= self.threshold]
+            edges = edges[exact_jaccard(edges["u"], edges["v"], state_dir) >= self.threshold]
         out = state_dir / "edges1"
         out.mkdir(exist_ok=True)
         save_array(out / f"{part:04d}.npy", edges)
 
-    def _exact_jaccard(self, edges: np.ndarray, state_dir: Path) -> np.ndarray:
-        """Exact Jaccard of each edge's two shingle-hash sets; sets are cached per node."""
-        maps: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        cache: dict[int, np.ndarray] = {}
-
-        def shingles(node: int) -> np.ndarray:
-            got = cache.get(node)
-            if got is None:
-                shard, ordinal = split_node(node)
-                if shard not in maps:
-                    path = state_dir / f"shingles-{shard:06d}.bin"
-                    data = np.memmap(path, dtype=np.uint32, mode="r") if path.stat().st_size else np.zeros(0, np.uint32)
-                    maps[shard] = (data, load_array(state_dir / f"offsets-{shard:06d}.npy"))
-                data, offs = maps[shard]
-                got = cache[node] = np.unique(data[offs[ordinal] : offs[ordinal + 1]])
-            return got
-
-        result = np.empty(len(edges), dtype=np.float64)
-        for i, (u, v) in enumerate(zip(edges["u"].tolist(), edges["v"].tolist(), strict=True)):
-            su, sv = shingles(u), shingles(v)
-            if len(su) == len(sv) and np.array_equal(su, sv):
-                result[i] = 1.0
-                continue
-            inter = len(np.intersect1d(su, sv, assume_unique=True))
-            union = len(su) + len(sv) - inter
-            result[i] = inter / union if union else 1.0
-        return result
-
     def _cluster(self, state_dir: Path, n_shards: int) -> None:
-        chunks = [load_array(state_dir / "edges1" / f"{q:04d}.npy") for q in range(self.partitions)]
+        chunks = [load_array(state_dir / "edges1" / f"{q:04d}.npy") for q in range(self.n_parts(n_shards))]
         edges = np.concatenate(chunks) if chunks else np.empty(0, dtype=EDGE)
         nodes, inverse = np.unique(np.concatenate([edges["u"], edges["v"]]), return_inverse=True)
         lengths = np.zeros(len(nodes), dtype=np.uint32)
@@ -337,6 +335,71 @@ class NearDedup(GlobalStep):
             stats.docs_out += 1
             stats.chars_out += len(doc.text)
             yield doc
+
+
+def unique_edges(u: np.ndarray, v: np.ndarray, lu: np.ndarray, lv: np.ndarray) -> np.ndarray:
+    """Edges as an ``EDGE`` array, sorted by ``(u, v)``, each pair once."""
+    order = np.lexsort((v, u))
+    u, v = u[order], v[order]
+    keep = np.ones(len(u), dtype=bool)
+    keep[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+    edges = np.empty(int(keep.sum()), dtype=EDGE)
+    edges["u"], edges["v"] = u[keep], v[keep]
+    edges["lu"], edges["lv"] = lu[order][keep], lv[order][keep]
+    return edges
+
+
+def _load_sets(nodes: np.ndarray, state_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted, de-duplicated shingle hashes of each of ``nodes`` (sorted node ids), as one array
+    and ``nodes + 1`` offsets; read from each shard's shingle file through a memory map."""
+    shard_of = (nodes >> _NODE_SHIFT).astype(np.int64)
+    ordinal = (nodes & _ORDINAL_MASK).astype(np.int64)
+    pieces: list[np.ndarray] = [np.zeros(0, dtype=np.uint64)]
+    bounds = np.searchsorted(shard_of, np.unique(shard_of).tolist() + [np.iinfo(np.int64).max])
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        shard = int(shard_of[lo])
+        offsets = load_array(state_dir / f"offsets-{shard:06d}.npy")
+        path = state_dir / f"shingles-{shard:06d}.bin"
+        data = np.asarray(np.memmap(path, dtype=np.uint32, mode="r")) if path.stat().st_size else np.zeros(0, np.uint32)
+        begin, end = offsets[ordinal[lo:hi]], offsets[ordinal[lo:hi] + 1]
+        sizes = end - begin
+        index = np.repeat(begin - np.concatenate(([0], np.cumsum(sizes)[:-1])), sizes) + np.arange(int(sizes.sum()))
+        owner = np.repeat(np.arange(lo, hi, dtype=np.uint64), sizes)
+        pieces.append((owner << _NODE_SHIFT) | data[index].astype(np.uint64))
+    tagged = np.unique(np.concatenate(pieces))  # sorted by (node index, hash), repeats dropped
+    starts = np.searchsorted(tagged >> _NODE_SHIFT, np.arange(len(nodes) + 1, dtype=np.uint64))
+    return (tagged & _ORDINAL_MASK).astype(np.uint32), starts
+
+
+def exact_jaccard(u: np.ndarray, v: np.ndarray, state_dir: Path, *, chunk: int = 1 << 22) -> np.ndarray:
+    """Exact Jaccard of the shingle-hash sets of each pair ``(u[k], v[k])``, vectorised.
+
+    Both sets of a pair are tagged with the pair's index and sorted together; since each set has no
+    repeats, a value seen twice is in both, so the intersection sizes are counts of adjacent equal
+    values.  Pairs are processed in chunks of about ``chunk`` values to bound memory.
+    """
+    nodes, inverse = np.unique(np.concatenate([u, v]), return_inverse=True)
+    values, starts = _load_sets(nodes, state_dir)
+    ia, ib = inverse[: len(u)], inverse[len(u) :]
+    size = np.diff(starts)
+    sa, sb = size[ia], size[ib]
+    inter = np.zeros(len(u), dtype=np.int64)
+    work = np.cumsum(sa + sb)
+    lo = 0
+    while lo < len(u):
+        hi = max(lo + 1, int(np.searchsorted(work, (work[lo - 1] if lo else 0) + chunk, side="right")))
+        tagged = []
+        for idx, sz in ((ia[lo:hi], sa[lo:hi]), (ib[lo:hi], sb[lo:hi])):
+            begin = starts[idx]
+            index = np.repeat(begin - np.concatenate(([0], np.cumsum(sz)[:-1])), sz) + np.arange(int(sz.sum()))
+            pair = np.repeat(np.arange(hi - lo, dtype=np.uint64), sz)
+            tagged.append((pair << _NODE_SHIFT) | values[index].astype(np.uint64))
+        both = np.sort(np.concatenate(tagged))
+        same = both[1:][both[1:] == both[:-1]] >> _NODE_SHIFT
+        inter[lo:hi] = np.bincount(same.astype(np.int64), minlength=hi - lo)
+        lo = hi
+    union = sa + sb - inter
+    return np.where(union > 0, inter / np.maximum(union, 1), 1.0)
 
 
 def connected_components(count: int, ui: np.ndarray, vi: np.ndarray) -> np.ndarray:
