@@ -8,8 +8,8 @@
 '想让你得到安稳。没忍住'
 >>> strip_ansi("\\x1b[31m错误\\x1b[0m 和 [1;32m成功[0m，数组[3]")
 '错误 和 成功，数组[3]'
->>> literal_newlines("很有型\\\\n家人很喜欢\\\\r\\\\n好评 printf(\\"%d\\\\n\\", c)")
-'很有型\\n家人很喜欢\\n好评 printf("%d\\\\n", c)'
+>>> literal_newlines("很有型\\\\n家人很喜欢\\\\r\\\\n好评\\\\n\\\\n\\\\n下次 printf(\\"%d\\\\n\\", c)")
+'很有型\\n家人很喜欢\\n好评\\n\\n\\n下次 printf("%d\\\\n", c)'
 >>> fix_mojibake("æˆ‘ä»¬çš„ 南洋É¬林 Klášter")
 '我们的 南洋É¬林 Klášter'
 >>> fix_cjk_spaces("欢 迎 光 临 本 店 ，质量真烂 卖没几天就坏了 。 好")
@@ -55,7 +55,7 @@ def strip_ansi(text: str) -> str:
     return _ANSI_RE.sub("", text)
 
 
-_LITERAL_NL_RE = re.compile(r"(?:\\r)?\\n")
+_LITERAL_NL_RE = re.compile(r"(?:(?:\\r)?\\n)+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
@@ -72,7 +72,9 @@ def literal_newlines(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
         s, e = m.start(), m.end()
         around = text[s - 1 : s] + text[e : e + 1]
-        return "\n" if _NON_ASCII.search(around) else m.group()
+        if not _NON_ASCII.search(around):
+            return m.group()
+        return "\n" * m.group().count("\\n")
 
     return _LITERAL_NL_RE.sub(repl, text)
 

@@ -13,7 +13,7 @@ A decoded no-break space (U+00A0) becomes a plain space: for LM text it is a spa
 
 :func:`fix_entity_residue` repairs what an upstream cleaner left after deleting ``&`` and ``;``:
 ``ampampquot``, ``ampquot``, ``quot``, ``nbsp``... glued to a Chinese character or a digit on both
-sides.  The letters are never touched next to another Latin letter ("quota", "enbsp") or inside a
+sides (after it, ASCII punctuation or a space will do).  The letters are never touched next to another Latin letter ("quota", "enbsp") or inside a
 URL (the character before must be a Han character, a digit, CJK punctuation or the start of the
 text).  A bare ``amp``/``lt``/``gt`` is left alone (``5amp``, ``3lt``): only ``amp`` chains ending in
 one of them are residue.
@@ -22,8 +22,8 @@ one of them are residue.
 '他说"我们一定能赢"随后 离开·马可<'
 >>> fix_entities("example.com/?a=1&amp=2 R&D AE&AF &amp;amp;lt;b&amp;amp;gt;")
 'example.com/?a=1&amp=2 R&D AE&AF <b>'
->>> fix_entity_residue("他说ampampquot我们一定能赢ampampquot随后，共3ampnbsp项")
-'他说"我们一定能赢"随后，共3 项'
+>>> fix_entity_residue("他说ampampquot我们一定能赢ampampquot随后，共3ampnbsp项，他说ampquot好ampquot, 走")
+'他说"我们一定能赢"随后，共3 项，他说"好", 走'
 >>> fix_entity_residue("quota ampquotx 例子quotation example.com/?a=1&amp=2 5amp")
 'quota ampquotx 例子quotation example.com/?a=1&amp=2 5amp'
 """
@@ -82,7 +82,7 @@ _CTX = f"{CJK}{CJK_PUNCT}0-9"
 _RESIDUE_RE = re.compile(
     rf"(?:(?<=[{_CTX}])|^)"
     r"(?:(?:amp)*(quot|nbsp|apos|hellip|[lr]dquo|[lr]squo|[mn]dash|middot|bull)|(?:amp)+(lt|gt|amp))"
-    rf"(?=[{_CTX}]|$)",
+    rf"(?=[{_CTX}\s,.!?:;)\]'\"]|$)",
     re.MULTILINE,
 )
 # Cheap pre-check: every residue contains one of these.

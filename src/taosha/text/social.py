@@ -28,16 +28,18 @@ remove web-page labels such as ``[参考价格]`` and ``[石嘴山市]``, which 
 '说得好'
 >>> repost_chain("//@张三:转发微博//@李四: 原文在这里", "own")
 '原文在这里'
+>>> repost_chain("//@坏黑世界 :转发微博//@李四 : 原文", "own")
+'原文'
 >>> repost_chain("说得好//@张三:顶//@李四: 原文", "markers")
 '说得好\\n顶\\n原文'
 >>> topics("#武汉加油# 大家一起努力 #C#", "unwrap"), topics("#武汉加油#大家", "strip")
 ('武汉加油 大家一起努力 #C#', '大家')
->>> short_links("快看 http://t.cn/RxYz12a 视频L张三的秒拍视频 ...展开全文c", "strip")
+>>> short_links("快看 http:t.cn/RxYz12a 视频L张三的秒拍视频 ...展开全文c", "strip")
 '快看 视频'
 >>> mentions("回复@王小明:好的 邮件 a@b.com", "replace")
 '回复@用户:好的 邮件 a@b.com'
->>> repost_text("转发微博")
-''
+>>> repost_text("转发微博"), repost_text("转发微博。"), repost_text("好消息！转发微博")
+('', '', '好消息！')
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ def strip_emoticons(text: str) -> str:
     return _EMOTICON_RE.sub(_emoticon, text)
 
 
-_CHAIN_RE = re.compile(r"//@[^:：\s/]{1,30}[:：]\s*")
+_CHAIN_RE = re.compile(r"//@[^:：\s/]{1,30}\s?[:：]\s*")
 _REPOST_DEFAULT = re.compile(r"^(?:转发微博|轉發微博|Repost|转发|轉發)?[\s。.]*$")
 
 
@@ -114,7 +116,7 @@ def topics(text: str, policy: str) -> str:
 
 
 _LINK_RE = re.compile(
-    r" ?(?:https?://)?t\.cn/[A-Za-z0-9]{4,12}"
+    r" ?(?:https?:/{0,2})?t\.cn/[A-Za-z0-9]{4,12}"
     r"| ?(?<![A-Za-z])[OL]?网页链接"
     r"| ?(?<![A-Za-z])L[^\s/]{0,30}的(?:秒拍|微博|美拍)视频"
     r"| ?(?:\.{2,}|…+)\s*展开全文c?$"
@@ -139,10 +141,15 @@ def mentions(text: str, policy: str) -> str:
 
 
 _REPOST_TEXT_RE = re.compile(r"转发微博|轉發微博")
+_ONLY_PUNCT_RE = re.compile(r"[\s。，！？!?,.~～…]*")
 
 
 def repost_text(text: str) -> str:
     """Remove ``转发微博``, the text Weibo fills in for a repost without words."""
     if "微博" not in text:
         return text
-    return _REPOST_TEXT_RE.sub("", text).strip() if _REPOST_TEXT_RE.search(text) else text
+    if not _REPOST_TEXT_RE.search(text):
+        return text
+    text = _REPOST_TEXT_RE.sub("", text).strip()
+    # "转发微博。" leaves only its punctuation behind.
+    return "" if _ONLY_PUNCT_RE.fullmatch(text) else text
