@@ -98,7 +98,7 @@ _SENTENCE_RE = re.compile("[。！？!?]")
 _PREV_NEXT_RE = re.compile(r"^[\[【]?(?:上一篇|下一篇|上一条|下一条|上一文章|下一文章|上一章|下一章|上篇|下篇|上一个|下一个)[\]】]?\s*[:：]")
 
 _PAGE_TOKEN = r"(?:首页|上一页|下一页|尾页|末页|上页|下页|前页|后页|\d{1,4}|共\s*\d+\s*页|第\s*\d+\s*页|\.{2,}|…+|跳转|转到|GO|>>?|<<?)"
-_PAGINATION_RE = re.compile(rf"^[\s\[【]*{_PAGE_TOKEN}(?:[\s\]】\[【|,，]*{_PAGE_TOKEN}){{1,}}[\s\]】]*$")
+_PAGINATION_RE = re.compile(rf"^[\s\[【]*{_PAGE_TOKEN}(?:[\s\]】\[【|,，]*{_PAGE_TOKEN}){{0,}}[\s\]】]*$")
 _PAGE_WORD_RE = re.compile(r"页|^\d+(?:\s+\d+){3,}")
 
 _MORE_RE = re.compile(r"^[\[【(（]?(?:展开全文|阅读全文|查看全文|查看更多|点击查看更多|加载更多|点击加载更多|显示全部|更多)[\]】)）>》…\.c]*$")

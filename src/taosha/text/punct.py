@@ -52,6 +52,10 @@ def cjk_punctuation(text: str) -> str:
     """Turn ASCII ``,?!:;()`` in Chinese context into ，？！：；（）(see the module docstring)."""
     if text.isascii():
         return text
+    # Parentheses both before and after the other marks: each can give the other its Chinese
+    # context ("不错(*?)?" and "好,(注)"), and one pass each way makes the function idempotent.
+    if "(" in text:
+        text = _PAREN_RE.sub(_paren, text)
     if "," in text:
         text = _COMMA_RE.sub("，", text)
     if "?" in text or "!" in text:
