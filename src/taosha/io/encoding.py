@@ -64,6 +64,9 @@ _META_CHARSET = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.+-]+)""", re.IGNORECASE
 )
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+# Neither ASCII, Latin-1, general or CJK punctuation, full-width forms, nor Han: kana, Hangul,
+# box drawing, Cyrillic, Greek, private use ...
+_OTHER = re.compile(r"[^\x00-\xff\u2000-\u206f\u3000-\u303f\uff00-\uffef\u4e00-\u9fff\ufffd]")
 
 
 @dataclass(frozen=True)
@@ -153,20 +156,28 @@ def common_han() -> frozenset[str]:
 
 
 def common_han_share(text: str) -> tuple[float, int]:
-    """``(share of Han characters in everyday use, number of Han characters)`` of ``text``.
+    """``(share, number of Han characters)``: the Han characters in everyday use over all the
+    Han *and other non-Latin, non-punctuation* characters of ``text``.
 
-    >>> common_han_share("中文网页的编码")[0]
+    The other characters count against a reading because a crossed decoding also produces kana,
+    box-drawing pieces and Cyrillic where a Chinese page has none.
+
+    >>> common_han_share("中文网页的编码，“引号”与全角（括号）。")[0]
     1.0
     >>> "本市地铁六号线今天上午正式开通运营".encode("gbk").decode("big5hkscs")  # GBK read as Big5
     '掛庈華沺鞠瘍盄踏毞奻敁淏宒羲籵堍茠'
     >>> round(common_han_share(_)[0], 2)
     0.35
+    >>> mojibake = "民間資金持續拉動溫州房價".encode("big5").decode("gb18030")  # Big5 read as GBK
+    >>> mojibake[:3], round(common_han_share(mojibake)[0], 2)
+    ('チ丁戈', 0.5)
     """
     han = _HAN.findall(text)
     if not han:
         return 0.0, 0
     common = common_han()
-    return sum(1 for c in han if c in common) / len(han), len(han)
+    other = len(_OTHER.findall(text))
+    return sum(1 for c in han if c in common) / (len(han) + other), len(han)
 
 
 def _try(data: bytes, codec: str, final: bool) -> str | None:
