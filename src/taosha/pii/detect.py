@@ -36,8 +36,9 @@ then by the order of :data:`TYPES`.
 
 Linear time: every pattern either has a bounded length or starts with a lookbehind that allows only
 one start per run of the characters it repeats, so the work per input character is bounded (tested
-on 1 MB adversarial inputs).  A cheap pre-check (:data:`PRECHECK`: four digits in a row, ``@``, a
-dotted or colon number, a context word or a plate prefix) skips texts that cannot hold PII.
+on 1 MB adversarial inputs).  Cheap pre-checks (:func:`precheck`: four digits in a row, ``@``, a
+dotted or colon number, a context word or a plate prefix) skip texts that cannot hold PII and
+the detectors that cannot match.
 Full-width digits, letters and ``＠－（）`` are folded before matching, one character for one,
 so offsets stay those of the original text.
 """
@@ -103,48 +104,68 @@ _NEEDS_FOLD = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a＠－‐‑�
 
 _PROVINCE_CHARS = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 
-_CONTEXT_WORDS = (
-    "护照|通行证|[Pp]assport|PASSPORT|QQ|qq|Qq|扣扣|企鹅号|微信|[VvWw][Xx]|[Vv]信|[Ww]ei[Xx]in|"
-    "[Ww]e[Cc]hat|WECHAT|威信|薇信"
+# The pre-checks, one per family of detectors.  Each starts with a single character class and
+# checks the rest with lookbehinds, which lets the regex engine skip ahead with its fast
+# first-character scan (an alternation of words is 5x slower on Chinese text).
+_DIGITS_HINT = re.compile(r"[0-9\uff10-\uff19]{4}")
+_IP_HINT = re.compile(r"[0-9A-Fa-f:](?:(?<=[0-9])\.[0-9]|(?<=[0-9A-Fa-f]):[0-9A-Fa-f:]|(?<=:):)")
+_PLATE_HINT = re.compile(rf"[{_PROVINCE_CHARS}][A-Z]")
+_CONTEXT_HINT = re.compile(
+    r"[QqVvWwPpＱ护通扣企微威薇](?:(?<=[Qq])[Qq]|(?<=[VvWw])[Xx]|(?<=[Vv])信|(?<=[Ww])ei[Xx]in|"
+    r"(?<=[Ww])e[Cc]hat|(?<=W)ECHAT|(?<=[Pp])assport|(?<=P)ASSPORT|(?<=Ｑ)Ｑ|(?<=护)照|(?<=通)行证|"
+    r"(?<=扣)扣|(?<=企)鹅号|(?<=[微威薇])信)"
 )
-PRECHECK = re.compile(
-    rf"[0-9\uff10-\uff19]{{4}}|[@＠]|[0-9]\.[0-9]|[0-9A-Fa-f]:[0-9A-Fa-f:]|::|"
-    rf"[{_PROVINCE_CHARS}][A-Z]|{_CONTEXT_WORDS}"
-)
-"""Texts with no match here cannot contain anything :func:`find_pii` finds."""
 
-_B = r"(?<![0-9A-Za-z])(?<![0-9]-)"  # not inside a longer alphanumeric token or dashed number
+
+def precheck(text: str) -> bool:
+    """Whether ``text`` can contain anything :func:`find_pii` finds (four digits in a row, an
+    ``@``, a dotted or colon number, a plate prefix or a context word).
+
+    >>> precheck("今天天气很好，11月去了北京"), precheck("电话 138-1234-5678"), precheck("加微信 abc")
+    (False, True, True)
+    """
+    return bool(
+        _DIGITS_HINT.search(text) or "@" in text or "＠" in text or _IP_HINT.search(text)
+        or _PLATE_HINT.search(text) or _CONTEXT_HINT.search(text)
+    )
+
 _E = r"(?![0-9A-Za-z])"
 _D = r"(?![0-9])"  # validated numbers may touch a letter after them: app blurbs glue "电话010-...E-mail"
 
-_ID18 = re.compile(rf"{_B}(\d{{6}})[- ]?(\d{{8}})[- ]?(\d{{3}}[0-9Xx]){_E}")
-_ID15 = re.compile(rf"{_B}(\d{{6}})[- ]?(\d{{6}})[- ]?(\d{{3}}){_E}")
+# The numeric patterns begin with one character class and check what precedes it with a
+# lookbehind placed *after* that first character (_B1, two characters wide): the regex engine can
+# then jump from candidate to candidate with its fast first-character scan instead of testing a
+# lookbehind at every position of the text (3x faster on Chinese text).
+_B1 = r"(?<![0-9A-Za-z].)(?<![0-9]-.)"
+_ID18 = re.compile(rf"(\d{_B1}\d{{5}})[- ]?(\d{{8}})[- ]?(\d{{3}}[0-9Xx]){_E}")
+_ID15 = re.compile(rf"(\d{_B1}\d{{5}})[- ]?(\d{{6}})[- ]?(\d{{3}}){_E}")
+_M1 = r"(?<![0-9+].)(?<![0-9]-.)"
 _MOBILE = re.compile(
-    r"(?<![0-9+])(?<![0-9]-)(?:(?:\+ ?|00)86[- ]?|\(\+?86\) ?|86[- ])?"
-    rf"(1[3-9]\d)[- ]?(\d{{4}})[- ]?(\d{{4}}){_D}"
+    rf"(?:[+0(8]{_M1}(?:(?<=\+) ?86[- ]?|(?<=0)086[- ]?|(?<=\()\+?86\) ?|(?<=8)6[- ])(1[3-9]\d)"  # +86, 0086, (+86), 86-
+    rf"|(1{_M1}[3-9]\d))"
+    rf"[- ]?(\d{{4}})[- ]?(\d{{4}}){_D}"
 )
 _AREA = r"(?:10|2\d|[3-9]\d\d)"
 _LOCAL = r"([1-9]\d{2,3}[- ]?\d{4})"
+_L1 = r"(?:(?<![0-9A-Za-z+-].)|(?<=[Tt][Ee][Ll].))"
 _LANDLINE = re.compile(
-    rf"(?:(?<![0-9A-Za-z+-])|(?<=[Tt][Ee][Ll]))(?:"
-    rf"(?:\+ ?|00)86[- ]?(?:\(0?({_AREA})\)|0?({_AREA}))[- ]?"  # +86 10 12345678, +86 (0)755 ...
-    rf"|\(0({_AREA})\) ?"  # (0755)1234567
-    rf"|0({_AREA})[- ]"  # 021-6438 1234
-    rf"|0({_AREA})(?=[2-9]\d{{6,7}}{_D})"  # 01062345678: only with a phone word (checked below)
+    rf"(?:[+0]{_L1}(?:(?<=\+) ?|(?<=0)0)86[- ]?(?:\(0?({_AREA})\)|0?({_AREA}))[- ]?"  # +86 10 12345678, +86 (0)755 ...
+    rf"|\({_L1}0({_AREA})\) ?"  # (0755)1234567
+    rf"|0{_L1}({_AREA})[- ]"  # 021-6438 1234
+    rf"|0{_L1}({_AREA})(?=[2-9]\d{{6,7}}{_D})"  # 01062345678: only with a phone word (checked below)
     rf"){_LOCAL}{_D}"
 )
-_SERVICE = re.compile(rf"{_B}([48]00)[- ]?(\d{{3}}[- ]?\d{{4}}|\d{{4}}[- ]?\d{{3}}){_D}")
+_SERVICE = re.compile(rf"([48]{_B1}00)[- ]?(\d{{3}}[- ]?\d{{4}}|\d{{4}}[- ]?\d{{3}}){_D}")
 _BANK = re.compile(
-    rf"{_B}(\d{{16,19}}|\d{{4}}(?:[- ]\d{{4}}){{3}}(?:[- ]\d{{1,3}})?|\d{{6}}[- ]\d{{10,13}}){_D}"
+    rf"(\d{_B1}(?:\d{{15,18}}|\d{{3}}(?:[- ]\d{{4}}){{3}}(?:[- ]\d{{1,3}})?|\d{{5}}[- ]\d{{10,13}})){_D}"
 )
-_USCC = re.compile(rf"{_B}([0-9A-HJ-NP-RTUW-Y]{{2}}\d{{6}}[0-9A-HJ-NP-RTUW-Y]{{10}}){_E}")
+_USCC = re.compile(rf"([0-9A-HJ-NP-RTUW-Y]{_B1}[0-9A-HJ-NP-RTUW-Y]\d{{6}}[0-9A-HJ-NP-RTUW-Y]{{10}}){_E}")
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _EMAIL = re.compile(
     rf"(?<![A-Za-z0-9_%+])[A-Za-z0-9_][A-Za-z0-9._%+-]{{0,63}}@{_LABEL}(?:\.{_LABEL}){{0,6}}\.[A-Za-z]{{2,24}}"
     r"(?![A-Za-z])"
 )
-_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_IPV4 = re.compile(rf"(?<![0-9A-Za-z.])(?:{_OCTET}\.){{3}}{_OCTET}(?![0-9]|\.\d)")
+_IPV4 = re.compile(r"\d(?<![0-9A-Za-z.]\d)\d{0,2}(?:\.\d{1,3}){3}(?![0-9]|\.\d)")  # octets checked in _ips
 _IPV6 = re.compile(
     r"(?:(?<![0-9A-Za-z:])|(?<=[^0-9A-Fa-f:]:))[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}\.\d{1,3}\.\d{1,3})?"
     r"(?![0-9A-Za-z:])"
@@ -262,7 +283,7 @@ def _credit_codes(text: str, emit: Emit) -> None:
 
 def _phones(text: str, emit: Emit) -> None:
     for m in _MOBILE.finditer(text):
-        value = m.group(1) + m.group(2) + m.group(3)
+        value = (m.group(1) or m.group(2)) + m.group(3) + m.group(4)
         if mobile_ok(value) and not _plain_number(text, m.start(), m.end()):
             emit("MOBILE", m.start(), m.end(), value)
     for m in _LANDLINE.finditer(text):
@@ -297,6 +318,8 @@ def _ips(text: str, emit: Emit) -> None:
         # Dotted quads of small numbers are far more often versions, prices, dental formulas and
         # EC numbers ("1.8.8.8", "3.1.4.2") than addresses: without an IP word nearby, ask for
         # at least 6 digits (192.168.1.1 has 8, 10.10.0.1 has 6) and no version/price word after.
+        if not all(len(o) == 1 or (o[0] != "0" and int(o) <= 255) for o in m.group().split(".")):
+            continue
         if _context(text, m.start()) == "neg":
             continue
         if _NOT_IP_AFTER.match(text, m.end()):
@@ -344,11 +367,6 @@ def _contextual(text: str, emit: Emit) -> None:
         emit("WECHAT", m.start(3), m.end(3), value)
 
 
-_DETECTORS: tuple[Callable[[str, Emit], None], ...] = (
-    _ids, _cards, _credit_codes, _phones, _email, _ips, _plates, _contextual,
-)
-
-
 def fold(text: str) -> str:
     """Full-width digits, letters and ``＠－（）＋．`` to ASCII, one character for one.
 
@@ -366,7 +384,12 @@ def find_pii(text: str) -> list[Match]:
     >>> find_pii("订单号：13812345678，2022年11月9日 12:30，价格 1,234,567 元，ISBN 978-7-111-12345-6")
     []
     """
-    if not PRECHECK.search(text):
+    digits = _DIGITS_HINT.search(text) is not None
+    at = "@" in text or "＠" in text
+    ip = _IP_HINT.search(text) is not None
+    plate = _PLATE_HINT.search(text) is not None
+    context = _CONTEXT_HINT.search(text) is not None
+    if not (digits or at or ip or plate or context):
         return []
     text = fold(text)
     found: list[Match] = []
@@ -374,8 +397,19 @@ def find_pii(text: str) -> list[Match]:
     def emit(kind: str, start: int, end: int, value: str) -> None:
         found.append(Match(kind, start, end, value))
 
-    for detect in _DETECTORS:
-        detect(text, emit)
+    if digits:
+        _ids(text, emit)
+        _cards(text, emit)
+        _credit_codes(text, emit)
+        _phones(text, emit)
+    if at:
+        _email(text, emit)
+    if ip:
+        _ips(text, emit)
+    if plate:
+        _plates(text, emit)
+    if context:
+        _contextual(text, emit)
     if not found:
         return []
     return _resolve(found, _url_spans(text))
