@@ -1,0 +1,140 @@
+"""One table that puts every code point in a class, so a text's script and symbol make-up is counted
+with a single vectorised pass instead of a Python loop over characters.
+
+``classify(text)`` turns the text into an array of class codes (UTF-32 bytes viewed as a NumPy array,
+then one table lookup); ``class_counts`` adds them up with ``np.bincount``.  Every quality signal of
+:mod:`taosha.filters.heuristics` and the language ID of :mod:`taosha.filters.langid` start from it.
+
+Classes (low 4 bits of a table entry):
+
+=============  =========================================================================
+``HAN``        a Han ideograph written the same in simplified and traditional Chinese
+``HAN_SIMP``   a simplified-only form (OpenCC ``s2t`` changes it, ``t2s`` does not)
+``HAN_TRAD``   a traditional-only form (OpenCC ``t2s`` changes it)
+``KANA``       hiragana, katakana (Japanese)
+``HANGUL``     Korean syllables and jamo
+``LATIN``      Latin letters, half- and full-width
+``OTHER_L``    letters of any other script (Cyrillic, Thai, Arabic ...)
+``DIGIT``      decimal digits, half- and full-width
+``PUNCT``      Unicode punctuation (P*), CJK and ASCII alike
+``SYMBOL``     Unicode symbols (S*): emoji, ¥, ★, ©, box drawing ...
+``SPACE``      whitespace, including U+3000
+``CONTROL``    control, format (zero-width), private-use and unassigned code points
+=============  =========================================================================
+
+Bit 4 (``FUNCTION``) marks Chinese function characters (的 了 是 在 ...), the character-level
+counterpart of Gopher's English stop words.
+
+The simplified/traditional split is derived at first use from OpenCC's character tables (a core
+dependency, shipped with its data: nothing is downloaded), by converting each Han code point on its own.
+
+>>> counts = class_counts("漢字和汉字 ABC 123！")
+>>> int(counts[HAN_TRAD]), int(counts[HAN_SIMP]), int(counts[LATIN]), int(counts[DIGIT]), int(counts[PUNCT])
+(1, 1, 3, 3, 1)
+>>> int(han_count(counts)), int(counts[SPACE])
+(5, 2)
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+import numpy as np
+
+HAN, HAN_SIMP, HAN_TRAD, KANA, HANGUL, LATIN, OTHER_L, DIGIT, PUNCT, SYMBOL, SPACE, CONTROL = range(12)
+N_CLASSES = 12
+FUNCTION = 16
+"""Flag bit on top of the class: a Chinese function character."""
+
+TABLE_SIZE = 0x32000
+"""Code points at or above this (beyond CJK extension H) are looked up as the last entry: ``CONTROL``."""
+
+FUNCTION_CHARS = (
+    "的了是在和有不这也就都而与及或之其我他她它你们个上中为以到说要会对着把被从向但还很吗呢吧啊"
+    "這們個為與對說會還嗎從於于"
+)
+"""Chinese function characters, simplified and traditional.  FineWeb-2's cmn_Hani stop words
+(的 年 在 月 是 和 日 了 於 為 有 被 人 中 为 他 與 後 也 而 由) were the starting point; content
+characters such as 年 月 日 人 were dropped because list pages (dates, rosters) are full of them."""
+
+_HAN_RANGES = (
+    (0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2A6E0), (0x2A700, 0x2EBF0),
+    (0x2F800, 0x2FA20), (0x30000, 0x31350),
+)
+
+
+@lru_cache(maxsize=1)
+def class_table() -> np.ndarray:
+    """The ``uint8`` class of every code point below :data:`TABLE_SIZE` (plus one ``CONTROL`` slot)."""
+    by_category = {"Nd": DIGIT}  # other numbers (①, Ⅷ, ½) are decorations in web text: symbols
+    first = {"L": OTHER_L, "N": SYMBOL, "P": PUNCT, "S": SYMBOL, "Z": SPACE, "M": OTHER_L, "C": CONTROL}
+    category = unicodedata.category
+    raw = bytes(
+        by_category.get(cat, first[cat[0]])
+        for cat in (category(chr(cp)) for cp in range(TABLE_SIZE))
+    )
+    table = np.frombuffer(raw + bytes([CONTROL]), dtype=np.uint8).copy()
+    for cp in (0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x85):
+        table[cp] = SPACE
+    for lo, hi in ((0x41, 0x5B), (0x61, 0x7B), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B), (0xC0, 0x250)):
+        table[lo:hi] = LATIN
+    table[0xD7] = SYMBOL
+    table[0xF7] = SYMBOL
+    for lo, hi in ((0x3040, 0x3100), (0x31F0, 0x3200), (0xFF66, 0xFFA0)):
+        table[lo:hi] = KANA
+    table[0x30FC] = KANA  # ー is also used in Chinese web text, but rarely
+    table[0x30FB] = PUNCT  # ・ katakana middle dot: a separator in Chinese names too
+    for lo, hi in ((0xAC00, 0xD7B0), (0x1100, 0x1200), (0x3130, 0x3190), (0xFFA0, 0xFFDD)):
+        table[lo:hi] = HANGUL
+    for lo, hi in _HAN_RANGES:
+        table[lo:min(hi, TABLE_SIZE)] = HAN
+    simp, trad = _simp_trad_sets()
+    table[np.fromiter(simp, dtype=np.int64)] = HAN_SIMP
+    table[np.fromiter(trad, dtype=np.int64)] = HAN_TRAD
+    for ch in FUNCTION_CHARS:
+        table[ord(ch)] |= FUNCTION
+    table.flags.writeable = False
+    return table
+
+
+def _simp_trad_sets() -> tuple[list[int], list[int]]:
+    import opencc
+
+    cps = [cp for lo, hi in _HAN_RANGES[:3] for cp in range(lo, hi)]
+    chars = [chr(cp) for cp in cps]
+    # Newline-separated, so OpenCC converts every character on its own (no phrase context).
+    joined = "\n".join(chars)
+    to_simp = opencc.OpenCC("t2s").convert(joined).split("\n")
+    to_trad = opencc.OpenCC("s2t").convert(joined).split("\n")
+    if len(to_simp) != len(chars) or len(to_trad) != len(chars):  # pragma: no cover - OpenCC contract
+        raise RuntimeError("OpenCC changed the number of lines while converting single characters")
+    trad = [cp for cp, c, s in zip(cps, chars, to_simp) if s != c]
+    simp = [cp for cp, c, s, t in zip(cps, chars, to_simp, to_trad) if t != c and s == c]
+    return simp, trad
+
+
+def codepoints(text: str) -> np.ndarray:
+    """The text's code points as ``uint32`` (a view on its UTF-32 encoding, no Python loop)."""
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def classify(text: str) -> np.ndarray:
+    """Table entries (class plus flags) of every character of ``text``."""
+    cps = codepoints(text)
+    return class_table()[np.minimum(cps, TABLE_SIZE)]
+
+
+def class_counts(text: str | np.ndarray) -> np.ndarray:
+    """How many characters of each class (index by class code); function flags folded in."""
+    entries = classify(text) if isinstance(text, str) else text
+    counts = np.bincount(entries, minlength=2 * FUNCTION)
+    return counts[:FUNCTION] + counts[FUNCTION:]
+
+
+def function_count(entries: np.ndarray) -> int:
+    return int(np.count_nonzero(entries & FUNCTION))
+
+
+def han_count(counts: np.ndarray) -> int:
+    return int(counts[HAN] + counts[HAN_SIMP] + counts[HAN_TRAD])
