@@ -25,6 +25,7 @@ import functools
 import gzip
 import html as _html
 import random
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -167,13 +168,27 @@ class Page:
         return f"Content-Type: {ctype}\r\nServer: nginx\r\nConnection: close\r\n"
 
 
+_NUMERAL = re.compile("[一二三四五六七八九十百千万两]{2,}")
+_DIGITS = "零一二三四五六七八九"
+
+
+def _spell(n: int) -> str:
+    """Chinese numerals for 11..99: ``_spell(28) == "二十八"``."""
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+
+
 def _paragraphs(rng: random.Random, sentences: Sequence[str], n_paragraphs: int) -> list[str]:
-    pool = list(sentences)
+    """Two or three sentences a paragraph, with the numbers drawn anew for each page, so that two
+    pages on one topic share sentences' shapes but not whole lines."""
+    pool = [_NUMERAL.sub(lambda _: _spell(rng.randint(11, 99)), s) for s in sentences]
     rng.shuffle(pool)
-    n_paragraphs = min(n_paragraphs, len(pool))
-    cuts = sorted(rng.sample(range(1, len(pool)), n_paragraphs - 1)) if n_paragraphs > 1 else []
-    bounds = [0, *cuts, len(pool)]
-    return ["".join(pool[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    out: list[str] = []
+    while pool and len(out) < n_paragraphs:
+        k = len(pool) if len(pool) <= 3 else 2 if len(pool) == 4 else rng.randint(2, 3)
+        out.append("".join(pool[:k]))
+        pool = pool[k:]
+    return out
 
 
 def _teasers(rng: random.Random, exclude: str, n: int) -> list[str]:

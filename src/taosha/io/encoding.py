@@ -209,14 +209,14 @@ def decode_html(data: bytes, http_charset: str | None = None) -> Decoded:
     final = len(data) <= SNIFF_BYTES
     declared: list[tuple[str, str]] = []
     for source, label in (("http", http_charset), ("meta", meta_charset(data))):
-        codec = normalize_charset(label)
-        if codec and codec != "utf-8" and all(codec != c for c, _ in declared):
-            declared.append((codec, source))
+        named = normalize_charset(label)
+        if named and named != "utf-8" and all(named != c for c, _ in declared):
+            declared.append((named, source))
     scored: dict[str, tuple[float, int]] = {}
     for codec in [c for c, _ in declared] + [c for c in _CHINESE if c not in {d for d, _ in declared}]:
-        text = _try(head, codec, final)
-        if text is not None:
-            scored[codec] = common_han_share(text)
+        reading = _try(head, codec, final)
+        if reading is not None:
+            scored[codec] = common_han_share(reading)
 
     def chosen(codec: str, source: str) -> Decoded:
         return _decode_whole(data, codec, source)
@@ -236,8 +236,8 @@ def decode_html(data: bytes, http_charset: str | None = None) -> Decoded:
             return chosen(codec, source)
     detected = _detector_guess(head)
     if detected is not None:
-        text = _try(head, detected, final)
-        if text is not None and (detected not in _CHINESE or common_han_share(text)[0] >= MIN_SHARE):
+        reading = _try(head, detected, final)
+        if reading is not None and (detected not in _CHINESE or common_han_share(reading)[0] >= MIN_SHARE):
             return chosen(detected, "detector")
     # Nothing decodes cleanly: the candidate with the fewest replacements, if they are few.
     best: Decoded | None = None

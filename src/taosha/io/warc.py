@@ -117,7 +117,8 @@ def read_warc(reader: ShardReader) -> Iterator[Document | Quarantined]:
         # BadGzipFile) where fastwarc stops silently; it costs ~0.03 s per 1,000 pages.
         gzipped = fh.read(2) == b"\x1f\x8b"
         fh.seek(0)
-        stream = _Guarded(gzip.GzipFile(fileobj=fh, mode="rb") if gzipped else fh)
+        source: IO[bytes] = gzip.GzipFile(fileobj=fh, mode="rb") if gzipped else fh  # type: ignore[assignment]
+        stream = _Guarded(source)
         records = warc.ArchiveIterator(stream, record_types=wanted, parse_http=True, auto_decode="all")
         cut_exactly = False
         while True:
