@@ -5,7 +5,10 @@ What is measured: the Jaccard similarity of two documents' sets of character ``n
 MinHash permutations and found with LSH: two documents are candidates when they agree on every row
 of at least one of ``bands`` bands.  ``bands`` and ``rows`` default to the pair that minimises the
 weighted false-positive and false-negative probability at ``threshold``
-(:func:`taosha.dedup.minhash.optimal_bands`; 9 x 13 for 0.8 and 128 permutations).  With ``verify``
+(:func:`taosha.dedup.minhash.optimal_bands`).  With verification on, false positives cost only a
+check, so false negatives weigh 0.9 and false positives 0.1: 14 bands x 9 rows for 0.8 and 128
+permutations (a pair at Jaccard 0.8 becomes a candidate with probability 0.87, at 0.9 with 0.999);
+without verification the weights are equal, as in datasketch: 9 x 13 (0.40 and 0.93).  With ``verify``
 (the default) each candidate pair's exact Jaccard of shingle-hash sets is computed and pairs below
 ``threshold`` are discarded, which removes LSH's false positives.  Clusters are the connected
 components of the remaining pairs (so similarity is transitive: A~B and B~C put A, B, C together).
@@ -100,8 +103,11 @@ class NearDedup(GlobalStep):
     bands: int | None = None
     """LSH bands; with ``rows``, overrides the choice made from ``threshold``."""
     rows: int | None = None
-    fp_weight: float = 0.5
-    fn_weight: float = 0.5
+    fp_weight: float | None = None
+    """Weight of the false-positive area when choosing bands and rows: by default 0.1 with ``verify``
+    (a false candidate costs only a check) and 0.5 without."""
+    fn_weight: float | None = None
+    """Weight of the false-negative area: by default 0.9 with ``verify``, 0.5 without."""
     verify: bool = True
     """Check candidate pairs' exact Jaccard (costs 4 bytes of disk per character)."""
     fold: bool = True
@@ -137,7 +143,9 @@ class NearDedup(GlobalStep):
     def band_rows(self) -> tuple[int, int]:
         if self.bands is not None and self.rows is not None:
             return self.bands, self.rows
-        return optimal_bands(self.threshold, self.num_perm, self.fp_weight, self.fn_weight)
+        fp = self.fp_weight if self.fp_weight is not None else (0.1 if self.verify else 0.5)
+        fn = self.fn_weight if self.fn_weight is not None else (0.9 if self.verify else 0.5)
+        return optimal_bands(self.threshold, self.num_perm, fp, fn)
 
     # -- collect ----------------------------------------------------------------------------
 
@@ -154,21 +162,25 @@ class NearDedup(GlobalStep):
         shingle_tmp = shingle_final.with_name(shingle_final.name + tag)
         shingle_out = open(shingle_tmp, "wb") if self.verify else None
         offsets: list[np.ndarray] = [np.zeros(1, dtype=np.int64)]
-        a, b = permutations(self.num_perm, self.seed)
+        a = permutations(self.num_perm, self.seed)
         texts: list[str] = []
+        lengths: list[int] = []
         chars = 0
         ordinal = 0
         try:
             for doc in docs:
-                texts.append(doc.text)
-                chars += len(doc.text)
+                text = doc.text
+                n = len(text)
+                texts.append(text)
+                lengths.append(n)
+                chars += n
                 yield doc
                 if chars >= self.batch_chars:
-                    self._collect_batch(texts, shard, ordinal, a, b, outs, shingle_out, offsets)
+                    self._collect_batch(texts, lengths, shard, ordinal, a, outs, shingle_out, offsets)
                     ordinal += len(texts)
-                    texts, chars = [], 0
+                    texts, lengths, chars = [], [], 0
             if texts:
-                self._collect_batch(texts, shard, ordinal, a, b, outs, shingle_out, offsets)
+                self._collect_batch(texts, lengths, shard, ordinal, a, outs, shingle_out, offsets)
         finally:
             for fh in outs:
                 fh.close()
@@ -180,20 +192,20 @@ class NearDedup(GlobalStep):
             save_array(root / f"offsets-{shard:06d}.npy", np.concatenate(offsets))
             os.replace(shingle_tmp, shingle_final)
 
-    def _collect_batch(self, texts, shard, first, a, b, outs, shingle_out, offsets) -> None:  # type: ignore[no-untyped-def]
+    def _collect_batch(self, texts, lengths, shard, first, a, outs, shingle_out, offsets) -> None:  # type: ignore[no-untyped-def]
         bands, rows = self.band_rows
-        hashes, starts = shingle_hashes(texts, self.ngram, fold=self.fold)
+        length = np.array(lengths, dtype=np.int64)
+        hashes, starts = shingle_hashes(texts, self.ngram, fold=self.fold, lengths=length)
         if shingle_out is not None:
             shingle_out.write(hashes.tobytes())
             offsets.append(offsets[-1][-1] + starts[1:])
-        sig = signatures(hashes, starts, a, b)
+        sig = signatures(hashes, starts, a)
         has = np.flatnonzero(starts[1:] > starts[:-1])
         keys = band_keys(sig[has], bands, rows, self.seed)
         records = np.empty(keys.shape, dtype=BAND)
         records["key"] = keys
         records["node"] = ((np.uint64(shard) << _NODE_SHIFT) | (has + first).astype(np.uint64))[:, None]
-        lengths = np.fromiter((len(texts[i]) for i in has), dtype=np.uint32, count=len(has))
-        records["length"] = lengths[:, None]
+        records["length"] = length[has].astype(np.uint32)[:, None]
         records["tie"] = sig[has, -1][:, None]
         flat = records.ravel()
         parts = len(outs)
@@ -316,8 +328,9 @@ class NearDedup(GlobalStep):
         stats = ctx.stats
         hist = stats.histogram("cluster_size", 2, 66, 64)
         for ordinal, doc in enumerate(docs):
+            n = len(doc.text)
             stats.docs_in += 1
-            stats.chars_in += len(doc.text)
+            stats.chars_in += n
             entry = table.get(ordinal)
             if entry is not None:
                 survivor, size, keep = entry
@@ -333,7 +346,7 @@ class NearDedup(GlobalStep):
                 stats.counters["clusters"] += 1
                 stats.counters["cluster_members"] += size
             stats.docs_out += 1
-            stats.chars_out += len(doc.text)
+            stats.chars_out += n
             yield doc
 
 
