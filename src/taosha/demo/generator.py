@@ -118,6 +118,9 @@ NEWS_BOILERPLATE_P: dict[str, float] = {
 
 # Probability of each markup feature on a Weibo post.
 WEIBO_FEATURE_P: dict[str, float] = {
+    # A repost with nothing of the reposter's own but a word or two, then the chain.  The other
+    # probabilities are of the posts that are not bare reposts.
+    "social:bare_repost": 0.12,
     "social:emote": 0.7,
     "social:topic": 0.4,
     "social:tcn_link": 0.3,
@@ -125,6 +128,10 @@ WEIBO_FEATURE_P: dict[str, float] = {
 }
 
 _SLOT = re.compile(r"\{(\w+)\}")
+_WEIBO_MARKUP = re.compile(r"//@[^:：/]+[:：]")  # Weibo's own ASCII colon, not a defect
+# After a digit an ASCII colon is a score or a time ("117:98"), not a defect.
+_ASCII_IN_CJK = re.compile(r"[\u4e00-\u9fff][,?!:]|(?<!\d)[,?!:][\u4e00-\u9fff]")
+_FULL_IN_CJK = re.compile(r"[\u4e00-\u9fff][，？！：]|[，？！：][\u4e00-\u9fff]")
 _CJK_PAIR = re.compile(r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff])")
 _TCN = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -334,6 +341,13 @@ def _weibo(rng: random.Random) -> _Doc:
     ctx = {"city": rng.choice(V.CITIES)}
     planted: list[str] = []
     p = WEIBO_FEATURE_P
+    url = f"https://weibo.com/{rng.randint(10**9, 7 * 10**9)}/{''.join(rng.choice(_TCN) for _ in range(9))}"
+    if rng.random() < p["social:bare_repost"]:
+        # A repost's text is the reposter's words, then the comments of earlier reposters
+        # (``//@who:``); the original post is not part of it.
+        chain = [f"//@{rng.choice(V.NICKS)}:{rng.choice(V.WEIBO_REPLIES)}" for _ in range(rng.randint(1, 3))]
+        text = rng.choice(V.WEIBO_REPLIES) + "".join(chain)
+        return _Doc("weibo", [], [text], [], url, ["social:bare_repost", "social:repost_chain"], ctx=ctx)
     emote = rng.random() < p["social:emote"]
     ctx["emo"] = "".join(rng.choice(V.EMOTES) for _ in range(rng.randint(1, 3))) if emote else ""
     link = rng.random() < p["social:tcn_link"]
@@ -358,17 +372,13 @@ def _weibo(rng: random.Random) -> _Doc:
         text = topic + text if rng.random() < 0.5 else text + " " + topic
         planted.append("social:topic")
     if rng.random() < p["social:repost_chain"]:
-        # A repost's text is the reposter's words, then the comments of earlier reposters
-        # (``//@who:``); the original post is not part of it.  Often the reposter says little.
-        own = text if rng.random() < 0.6 else rng.choice(V.WEIBO_REPLIES)
         chain = [f"//@{rng.choice(V.NICKS)}:{rng.choice(V.WEIBO_REPLIES)}" for _ in range(rng.randint(1, 3))]
-        text = own + "".join(chain)
+        text += "".join(chain)
         planted.append("social:repost_chain")
     if rng.random() < 0.15:
-        text += f" 我在:{ctx['city']}·{rng.choice(V.SCENIC)}"
+        text += f" 我在：{ctx['city']}·{rng.choice(V.SCENIC)}"
     if rng.random() < 0.1:
         text += f"（来自{rng.choice(V.WEIBO_APPS)}）"
-    url = f"https://weibo.com/{rng.randint(10**9, 7 * 10**9)}/{''.join(rng.choice(_TCN) for _ in range(9))}"
     return _Doc("weibo", [], [text], [], url, planted, ctx=ctx)
 
 
@@ -527,10 +537,11 @@ _GENERATORS: dict[str, Callable[[random.Random], _Doc]] = {
 
 # Personal data: which genres may carry it (the first ones get it first) and how it is written there.
 _PII_GENRES: dict[str, tuple[str, ...]] = {
-    "pii:mobile": ("spam_contact", "ad", "weibo", "review", "news"),
-    "pii:email": ("ad", "news", "weibo", "novel", "spam_contact"),
+    # Identity numbers first: a court notice replaces the article it lands on.
     "pii:id_card": ("weibo", "news"),
     "pii:bank_card": ("spam_contact", "weibo"),
+    "pii:mobile": ("spam_contact", "ad", "weibo", "review", "news"),
+    "pii:email": ("ad", "news", "weibo", "novel", "spam_contact"),
 }
 _PII_PRIORITY = {"pii:mobile": ("spam_contact", "ad"), "pii:email": (), "pii:id_card": (), "pii:bank_card": ()}
 _PII_TEMPLATES: dict[tuple[str, str], tuple[str, ...]] = {
@@ -662,7 +673,14 @@ def _apply_char_defect(rng: random.Random, doc: _Doc, kind: str, s2t: Callable[[
         doc.script = "zh-Hant"
     elif kind == "ascii_punct":
         share = rng.choice((0.3, 0.6, 1.0))
-        text = "".join(_ASCII_FOR[c] if c in _ASCII_FOR and rng.random() < share else c for c in text)
+        out = "".join(_ASCII_FOR[c] if c in _ASCII_FOR and rng.random() < share else c for c in text)
+        if not _ASCII_IN_CJK.search(_WEIBO_MARKUP.sub("", out)):
+            # Too few marks for the dice to hit one beside a Chinese character: force one.
+            m = _FULL_IN_CJK.search(out)
+            assert m is not None, "eligibility guarantees a full-width mark beside a CJK character"
+            i = m.start() if m.group()[0] in _ASCII_FOR else m.end() - 1
+            out = out[:i] + _ASCII_FOR[out[i]] + out[i + 1:]
+        text = out
     elif kind == "fullwidth_ascii":
         text = text.translate(str.maketrans(_FULLWIDTH))
     elif kind == "entity:named":
@@ -723,7 +741,7 @@ def _eligible(doc: _Doc, kind: str) -> bool:
     if kind == "traditional":
         return long_enough and doc.genre in ("news", "weibo", "encyclopedia", "review", "novel")
     if kind == "ascii_punct":
-        return any(c in text for c in "，？！：")
+        return _FULL_IN_CJK.search(text) is not None
     if kind == "fullwidth_ascii":
         return not doc.pii and any(c.isascii() and c.isalnum() for c in text)
     if kind in ("entity:named", "entity_residue"):
@@ -764,7 +782,8 @@ def _near_copy(rng: random.Random, src: _Doc) -> _Doc:
     text = src.text
     edits: list[str] = []
     options = ["prefix", "suffix", "char_edit", "punct", "spacing"]
-    if text.count("\n") >= 3:
+    lines = text.split("\n")
+    if len(lines) >= 4 and min(len(lines[0]), len(lines[-1])) <= 0.15 * len(text):
         options.append("drop_line")
     for edit in rng.sample(options, rng.randint(1, 2)):
         if edit == "prefix":
@@ -787,11 +806,14 @@ def _near_copy(rng: random.Random, src: _Doc) -> _Doc:
         elif edit == "spacing":
             # Differs only in spacing and width: a normalized-key exact dedup should catch this one.
             text = text.replace("\n", "\n\n").replace("。", "。 ") if "\n" in text else text.replace("。", "。 ") + " "
-        else:
+        else:  # the shorter of the first and last lines: a title or a footer lost in copying
             lines = text.split("\n")
-            del lines[rng.choice((0, len(lines) - 1))]
+            del lines[0 if len(lines[0]) <= len(lines[-1]) else -1]
             text = "\n".join(lines)
         edits.append(edit)
+    if text == src.text:  # the chosen edits found nothing to change (no comma to swap, say)
+        text += rng.choice(V.REPOST_SUFFIXES)
+        edits.append("suffix")
     doc = _Doc(src.genre, [], [], [], src.url + f"?from={rng.choice(('share', 'timeline', 'qq', 'wechat'))}",
                [k for k in src.planted if not k.startswith("exact_dup_of")] + [f"near_dup_edit:{e}" for e in edits],
                [p for p in src.pii if p["text"] in text], text=text, script=src.script,
