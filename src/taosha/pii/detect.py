@@ -355,6 +355,8 @@ def _contextual(text: str, emit: Emit) -> None:
     for m in _QQ.finditer(text):
         emit("QQ", m.start(1), m.end(1), m.group(1))
     for m in _WECHAT.finditer(text):
+        if m.start() > 0 and text[m.start() - 1] == "@":
+            continue  # "@Wx yo_OFhm": a Weibo handle that begins with a context word
         value = m.group(3)
         if value.isdigit():
             emit("MOBILE" if mobile_ok(value) else "WECHAT", m.start(3), m.end(3), value)
