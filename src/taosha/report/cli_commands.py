@@ -1,0 +1,115 @@
+"""``taosha inspect`` and ``taosha report``: registered by :mod:`taosha.cli` when this module imports."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import io
+import itertools
+import sys
+from pathlib import Path
+from typing import IO, Any
+
+import click
+import orjson
+
+from taosha.document import Document
+from taosha.errors import InputError
+
+
+def handle_errors(fn: Any) -> Any:
+    """:func:`taosha.cli.handle_errors`, imported when called: ``taosha.cli`` imports this module."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from taosha.cli import handle_errors as handle
+
+        return handle(fn)(*args, **kwargs)
+
+    return wrapper
+
+
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".ndjson", ".json")
+
+
+def _open(path: str) -> IO[bytes]:
+    if path == "-":
+        return sys.stdin.buffer
+    if not Path(path).is_file():
+        raise InputError(f"{path}: no such file")
+    if path.endswith(".gz"):
+        return gzip.open(path, "rb")
+    if path.endswith(".zst"):
+        import zstandard
+
+        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), read_across_frames=True))
+    return open(path, "rb")
+
+
+def read_document(source: str, line: int | None, text_field: str, id_field: str) -> Document:
+    """One document: the whole of a text file (or stdin), or line ``line`` (1-based) of JSON Lines."""
+    name = "stdin" if source == "-" else source
+    if line is None and source != "-" and source.endswith(JSONL_SUFFIXES):
+        line = 1
+    with _open(source) as fh:
+        if line is None:
+            data = fh.read()
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{name}: not UTF-8 ({exc})") from None
+            return Document(Path(name).name if source != "-" else "stdin", text, {})
+        raw = next(itertools.islice(fh, line - 1, None), None)
+    if raw is None:
+        raise InputError(f"{name}: has fewer than {line} lines")
+    try:
+        record = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{name}:{line}: not JSON ({exc})") from None
+    if not isinstance(record, dict):
+        raise InputError(f"{name}:{line}: not a JSON object")
+    text = record.pop(text_field, None)
+    if not isinstance(text, str):
+        fields = ", ".join(sorted(record)[:10])
+        raise InputError(f"{name}:{line}: no string field {text_field!r} (fields: {fields}); use --text-field")
+    doc_id = record.pop(id_field, None)
+    return Document(str(doc_id) if doc_id is not None else f"{name}:{line}", text, record)
+
+
+@click.command("inspect")
+@click.argument("source", default="-", metavar="[FILE]")
+@click.option("-r", "--recipe", "recipe_spec", default=None, help="Built-in recipe name or YAML file [default: zh-web].")
+@click.option("-n", "--line", type=click.IntRange(1), default=None,
+              help="Read line N (1-based) of a JSON Lines file or stdin [default for *.jsonl: 1].")
+@click.option("--text-field", default=None, help="JSON field holding the text [recipe default: text].")
+@click.option("--id-field", default=None, help="JSON field holding the id [recipe default: id].")
+@click.option("--json", "as_json", is_flag=True, help="Print the step-by-step result as JSON.")
+@click.option("--all-signals", is_flag=True, help="Also show scores that have no threshold.")
+@click.option("--color/--no-color", default=None, help="Colour the terminal view [default: when a terminal].")
+@handle_errors
+def inspect_command(source: str, recipe_spec: str | None, line: int | None, text_field: str | None,
+                    id_field: str | None, as_json: bool, all_signals: bool, color: bool | None) -> None:
+    """Run the recipe on one document (FILE, a JSONL line with --line, or stdin) and show what each
+    step did: text diffs, removed lines with reasons, scores against thresholds, PII, the verdict."""
+    from taosha.recipe import load_recipe
+    from taosha.report.inspect import inspect_document, render_text
+
+    recipe = load_recipe(recipe_spec)
+    doc = read_document(source, line, text_field or recipe.input.text_field, id_field or recipe.input.id_field)
+    result = inspect_document(recipe, doc)
+    if as_json:
+        click.echo(orjson.dumps(result, option=orjson.OPT_INDENT_2, default=str).decode())
+        return
+    use_color = sys.stdout.isatty() if color is None else color
+    click.echo(render_text(result, color=use_color, all_signals=all_signals), color=use_color)
+
+
+@click.command("report")
+@click.argument("out", type=click.Path(file_okay=False, exists=True))
+@handle_errors
+def report_command(out: str) -> None:
+    """Write OUT/report.html for the finished run in OUT (one self-contained page)."""
+    from taosha.report.html import write_report
+
+    path = write_report(Path(out))
+    click.echo(f"report: {path}")
