@@ -270,6 +270,9 @@ def _news(rng: random.Random) -> _Doc:
     city = rng.choice(V.CITIES)
     ctx = {"city": city, "py": V.CITY_PINYIN[city], "prov": rng.choice(V.PROVINCES),
            "dept": rng.choice(V.TOPIC_DEPTS[topic_name]), "team": rng.choice(V.TEAMS)}
+    # One article, one subject: the crop, product, company ... named in its sentences agree.
+    for slot in ("crop", "product", "company", "hospital", "school", "scenic", "sport", "theme"):
+        ctx[slot] = _SLOTS[slot](rng)
     site_t, domain_t = rng.choice(V.NEWS_SITES)
     ctx["site"] = _fill(site_t, rng, ctx)
     ctx["domain"] = _fill(domain_t, rng, ctx)
@@ -778,14 +781,34 @@ def _plant_char_defects(rng: random.Random, docs: list[_Doc], n_docs: int) -> No
             _apply_char_defect(rng, d, kind, s2t)
 
 
+_EDIT_ORDER = ("drop_line", "char_edit", "punct", "prefix", "suffix", "spacing")
+
+
 def _near_copy(rng: random.Random, src: _Doc) -> _Doc:
-    text = src.text
-    edits: list[str] = []
+    """A light edit of ``src``: what reposting, re-templating or a careless copy does to a page.
+
+    Edits that need line positions run first; they touch only the body (not the boilerplate lines
+    or the personal data), so the copy still carries everything its ``planted`` list says.
+    """
+    lines = src.text.split("\n")
+    first = sum(item.count("\n") + 1 for item in src.head)
+    body = range(first, min(len(lines), first + len(src.body)))
+    pii_texts = [p["text"] for p in src.pii]
+    droppable = [i for i in body if not any(t in lines[i] for t in pii_texts) and len(lines[i]) <= 0.2 * len(src.text)]
     options = ["prefix", "suffix", "char_edit", "punct", "spacing"]
-    lines = text.split("\n")
-    if len(lines) >= 4 and min(len(lines[0]), len(lines[-1])) <= 0.15 * len(text):
+    if len(body) >= 3 and droppable:
         options.append("drop_line")
-    for edit in rng.sample(options, rng.randint(1, 2)):
+    edits = sorted(rng.sample(options, rng.randint(1, 2)), key=_EDIT_ORDER.index)
+    for edit in edits:
+        if edit == "drop_line":  # a paragraph lost in copying
+            del lines[min(droppable, key=lambda i: len(lines[i]))]
+            body = range(body.start, body.stop - 1)
+        elif edit == "char_edit":  # a typo or two, or a different character chosen by an editor
+            spots = [(i, j) for i in body for j, c in enumerate(lines[i]) if "\u4e00" <= c <= "\u9fff"]
+            for i, j in rng.sample(spots, min(len(spots), rng.randint(1, 3))):
+                lines[i] = lines[i][:j] + rng.choice(V.GIVEN) + lines[i][j + 1:]
+    text = "\n".join(lines)
+    for edit in edits:
         if edit == "prefix":
             if src.genre == "weibo":
                 # Reposted: the same words with someone's comment chain after them, or a call to spread.
@@ -797,28 +820,19 @@ def _near_copy(rng: random.Random, src: _Doc) -> _Doc:
                 text = _fill(rng.choice(V.REPOST_PREFIXES), rng, {"site": rng.choice(V.NICKS)}) + text
         elif edit == "suffix":
             text += rng.choice(V.REPOST_SUFFIXES)
-        elif edit == "char_edit":
-            positions = [i for i, c in enumerate(text) if "\u4e00" <= c <= "\u9fff"]
-            for i in rng.sample(positions, min(len(positions), rng.randint(1, 3))):
-                text = text[:i] + rng.choice(V.GIVEN) + text[i + 1:]
         elif edit == "punct":
             text = text.replace("，", rng.choice((",", "， ", "、")), rng.randint(1, 3))
         elif edit == "spacing":
-            # Differs only in spacing and width: a normalized-key exact dedup should catch this one.
+            # Differs only in spacing: a whitespace-folding exact dedup should catch this one.
             text = text.replace("\n", "\n\n").replace("。", "。 ") if "\n" in text else text.replace("。", "。 ") + " "
-        else:  # the shorter of the first and last lines: a title or a footer lost in copying
-            lines = text.split("\n")
-            del lines[0 if len(lines[0]) <= len(lines[-1]) else -1]
-            text = "\n".join(lines)
-        edits.append(edit)
     if text == src.text:  # the chosen edits found nothing to change (no comma to swap, say)
         text += rng.choice(V.REPOST_SUFFIXES)
         edits.append("suffix")
-    doc = _Doc(src.genre, [], [], [], src.url + f"?from={rng.choice(('share', 'timeline', 'qq', 'wechat'))}",
-               [k for k in src.planted if not k.startswith("exact_dup_of")] + [f"near_dup_edit:{e}" for e in edits],
-               [p for p in src.pii if p["text"] in text], text=text, script=src.script,
-               origin="near_copy", source_ref=src)
-    return doc
+    pii = [p for p in src.pii if p["text"] in text]
+    planted = [k for k in src.planted if not k.startswith("pii:") or any(p["kind"] == k[4:] for p in pii)]
+    return _Doc(src.genre, [], [], [], src.url + f"?from={rng.choice(('share', 'timeline', 'qq', 'wechat'))}",
+                planted + [f"near_dup_edit:{e}" for e in edits], pii, text=text, script=src.script,
+                origin="near_copy", source_ref=src)
 
 
 def generate_corpus(n_docs: int = 3000, seed: int = 0) -> list[dict[str, Any]]:
