@@ -67,7 +67,7 @@ def main() -> None:
                 fd["docs"] += 1
                 doc, _ = uc.map_noted(doc)
                 before = doc.text
-                for fix_name, fix in zh._fixes:
+                for fix_name, fix, _gate in zh._fixes:
                     new = fix(before)
                     if new != before:
                         fd[fix_name] += 1
@@ -89,7 +89,7 @@ def main() -> None:
         fix_docs[name], rule_docs[name], rule_lines[name] = fd, rd, rl
         print(f"read {name}: {fd['docs']} docs", file=sys.stderr)
 
-    fixes = [f for f, _ in zh._fixes]
+    fixes = [f for f, _, _ in zh._fixes]
     rules = sorted({r for c in rule_lines.values() for r in c})
     out: list[str] = []
     out.append("### zh_normalize: documents changed per fix\n")

@@ -40,6 +40,7 @@ search) so a clean document costs a few scans; see ``benchmarks/normalize_cost.p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -74,59 +75,78 @@ class ZhNormalize(Mapper):
     mentions: Literal["keep", "strip", "replace"] = "keep"
 
     # The enabled fixes, built once; partials of module functions so the step stays picklable.
-    _fixes: tuple[tuple[str, Callable[[str], str]], ...] = field(init=False, repr=False, compare=False)
+    _fixes: tuple[tuple[str, Callable[[str], str], int], ...] = field(init=False, repr=False, compare=False)
+
+    # The same fixes split by which gates must be open: [ascii][rare] -> fixes to call.
+    _plans: tuple[tuple[tuple[tuple[str, Callable[[str], str]], ...], ...], ...] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_fixes", tuple(self.fixes()))
+        fixes = tuple(self.fixes())
+        object.__setattr__(self, "_fixes", fixes)
+        plans = []
+        for non_ascii in (False, True):
+            row = []
+            for rare in (False, True):
+                open_gates = (_NON_ASCII if non_ascii else 0) | (_RARE if rare else 0)
+                row.append(tuple((n, f) for n, f, gate in fixes if gate & open_gates == gate))
+            plans.append(tuple(row))
+        object.__setattr__(self, "_plans", tuple(plans))
 
-    def fixes(self) -> list[tuple[str, Callable[[str], str]]]:
-        """The enabled fixes, in the order they run."""
-        steps: list[tuple[str, Callable[[str], str]]] = []
-        add = steps.append
+    def fixes(self) -> list[tuple[str, Callable[[str], str], int]]:
+        """The enabled fixes in the order they run, each with its gate (``_ANY``, ``_NON_ASCII``,
+        ``_RARE``): a fix whose gate is closed cannot change the text and is not called."""
+        steps: list[tuple[str, Callable[[str], str], int]] = []
+
+        def add(name: str, fn: Callable[[str], str], gate: int = _ANY) -> None:
+            steps.append((name, fn, gate))
+
         if self.mojibake:
-            add(("mojibake", debris.fix_mojibake))
+            add("mojibake", debris.fix_mojibake, _RARE | _NON_ASCII)
         if self.entities:
-            add(("entities", entities.fix_entities))
+            add("entities", entities.fix_entities, _RARE)
         if self.entity_residue:
-            add(("entity_residue", entities.fix_entity_residue))
+            add("entity_residue", entities.fix_entity_residue, _NON_ASCII)
         if self.ansi:
-            add(("ansi", debris.strip_ansi))
+            add("ansi", debris.strip_ansi, _RARE)
         if self.literal_newlines:
-            add(("literal_newline", debris.literal_newlines))
+            add("literal_newline", debris.literal_newlines, _RARE | _NON_ASCII)
         if self.private_use:
-            add(("private_use", debris.strip_private_use))
+            add("private_use", debris.strip_private_use, _RARE | _NON_ASCII)
         if self.replacement_chars:
-            add(("replacement_char", debris.strip_replacement))
+            add("replacement_char", debris.strip_replacement, _RARE | _NON_ASCII)
         if self.width:
-            add(("width", width.fold_width))
+            add("width", width.fold_width, _RARE | _NON_ASCII)
         if self.short_links != "keep":
-            policy = self.short_links
-            add(("short_links", partial(_policy, social.short_links, policy)))
+            add("short_links", partial(social.short_links, policy=self.short_links))
         if self.repost_chains != "keep":
-            chains = self.repost_chains
-            add(("repost_chain", partial(_policy, social.repost_chain, chains)))
+            add("repost_chain", partial(social.repost_chain, policy=self.repost_chains))
         if self.repost_text == "strip":
-            add(("repost_text", social.repost_text))
+            add("repost_text", social.repost_text, _NON_ASCII)
         if self.emoticons == "strip":
-            add(("emoticons", social.strip_emoticons))
+            add("emoticons", social.strip_emoticons, _RARE)
         if self.topics != "keep":
-            topic_policy = self.topics
-            add(("topics", partial(_policy, social.topics, topic_policy)))
+            add("topics", partial(social.topics, policy=self.topics), _NON_ASCII)
         if self.mentions != "keep":
-            mention_policy = self.mentions
-            add(("mentions", partial(_policy, social.mentions, mention_policy)))
+            add("mentions", partial(social.mentions, policy=self.mentions))
         if self.punctuation:
-            add(("punctuation", punct.cjk_punctuation))
+            add("punctuation", punct.cjk_punctuation, _NON_ASCII)
         if self.cjk_spaces:
-            add(("cjk_spaces", debris.fix_cjk_spaces))
+            add("cjk_spaces", debris.fix_cjk_spaces, _NON_ASCII)
         if self.blank_lines:
-            add(("blank_lines", debris.collapse_blank_lines))
+            add("blank_lines", debris.collapse_blank_lines)
         return steps
 
     def normalize(self, text: str) -> tuple[str, list[str], float]:
         """The normalized text, the names of the fixes that changed it, and its traditional share."""
         changed: list[str] = []
-        for fix_name, fix in self._fixes:
+        # The gates are measured once per document (one isascii, one regex scan) and pick a prebuilt
+        # plan: most documents have no rare character at all, so eight fixes cost one scan.  A fix
+        # never opens a gate that was closed for a later fix (entities run before the rest and are
+        # gated themselves), so the plan stays right after a fix changed the text.
+        plan = self._plans[0 if text.isascii() else 1][1 if _RARE_RE.search(text) else 0]
+        for fix_name, fix in plan:
             new = fix(text)
             if new is not text and new != text:
                 changed.append(fix_name)
@@ -142,9 +162,15 @@ class ZhNormalize(Mapper):
     def map_noted(self, doc: Document) -> tuple[Document, list[str]]:
         text, changed, share = self.normalize(doc.text)
         doc.text = text
-        doc.signals["traditional_share"] = share
+        signals = doc.meta.get("signals")
+        if signals is None:
+            signals = doc.meta["signals"] = {}
+        signals["traditional_share"] = share
         return doc, changed
 
 
-def _policy(fn: Callable[[str, str], str], policy: str, text: str) -> str:
-    return fn(text, policy)
+_ANY, _NON_ASCII, _RARE = 0, 1, 2
+# Every character some gated fix acts on: & (entities), ESC and [ (ANSI codes, emoticons), backslash
+# (literal \\n), private-use, U+FFFD, full-width letters and digits, Latin-1 letters (mojibake).
+_RARE_RE = re.compile("[&\x1b\\[\\\\\ue000-\uf8ff\ufffd\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u00c2-\u00ef]")
+

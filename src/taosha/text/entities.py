@@ -86,11 +86,11 @@ _RESIDUE_RE = re.compile(
     re.MULTILINE,
 )
 # Cheap pre-check: every residue contains one of these.
-_RESIDUE_HINTS = ("quot", "nbsp", "amp", "apos", "dquo", "squo", "dash", "hellip", "middot", "bull")
+_RESIDUE_HINT_RE = re.compile("amp|quot|nbsp|apos|dquo|squo|dash|hellip|middot|bull")
 
 
 def fix_entity_residue(text: str) -> str:
     """Repair entity names glued between Chinese characters or digits (see the module docstring)."""
-    if text.isascii() or not any(h in text for h in _RESIDUE_HINTS):
+    if text.isascii() or not _RESIDUE_HINT_RE.search(text):
         return text
     return _RESIDUE_RE.sub(lambda m: _RESIDUE_NAMES[m.group(1) or m.group(2)], text)
