@@ -135,6 +135,9 @@ ADVERSARIAL = {
     "context words": "微信QQ护照" * 200_000,
     "url": "http://" * 150_000,
     "mobiles glued": "13812345678" * 90_000,
+    # valid matches everywhere: overlap resolution must stay linear in the number of matches
+    "short e-mails then mobiles": "a@b.cn " * 70_000 + "13812345678 " * 40_000,
+    "mobiles inside e-mails": "a@b.cn 13812345678@qq.com " * 30_000,
 }
 
 

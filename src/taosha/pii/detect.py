@@ -433,15 +433,17 @@ def _resolve(found: list[Match], urls: list[tuple[int, int]]) -> list[Match]:
             return i >= 0 and urls[i][1] > m.start
 
         found = [m for m in found if not in_url(m)]
+    if len(found) < 2:
+        return found
     found.sort(key=lambda m: (m.start - m.end, _PRIORITY[m.type], m.start))
-    chosen_starts: list[int] = []
+    # Occupied characters in a bytearray: every check and mark costs the match's length, so a text
+    # with 10^5 matches stays linear (sorted-list inserts would be quadratic).
+    taken = bytearray(max(m.end for m in found))
     chosen: list[Match] = []
     for m in found:
-        i = bisect.bisect_right(chosen_starts, m.start)
-        if i > 0 and chosen[i - 1].end > m.start:
+        if taken.find(1, m.start, m.end) != -1:
             continue
-        if i < len(chosen) and chosen[i].start < m.end:
-            continue
-        chosen_starts.insert(i, m.start)
-        chosen.insert(i, m)
+        taken[m.start:m.end] = b"\x01" * (m.end - m.start)
+        chosen.append(m)
+    chosen.sort(key=lambda m: m.start)
     return chosen
