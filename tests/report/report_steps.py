@@ -4,8 +4,12 @@ records: line-removal counters, ``pii:<TYPE>`` counters, a score histogram with 
 
 from __future__ import annotations
 
+import gzip
 import re
 from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
 
 from taosha.dedup.exact import ExactDedup
 from taosha.document import Document
@@ -87,3 +91,30 @@ def test_recipe(**input_settings: object) -> Recipe:
 
 
 test_recipe.__test__ = False  # type: ignore[attr-defined]
+
+
+SAMPLE = (
+    ("weibo_ced_posts.jsonl.gz", 600),
+    ("web_chinesewebtext_sample.jsonl.gz", 120),
+    ("web_cluecorpussmall_sample.jsonl.gz", 800),
+    ("news_thucnews_sample.jsonl.gz", 200),
+)
+"""Real documents for the report tests: Weibo posts with phone numbers and duplicates, crawled
+pages with 原标题/责任编辑 lines and spam, news."""
+
+
+def make_run(tmp: Path) -> Path:
+    """Run :func:`test_recipe` over :data:`SAMPLE` (one process) and return the output directory."""
+    from conftest import load_records
+
+    from taosha.run import QuietProgress, run
+
+    inputs = tmp / "input"
+    inputs.mkdir(parents=True)
+    for name, limit in SAMPLE:
+        with gzip.open(inputs / name, "wb") as fh:
+            for record in load_records(name, limit):
+                fh.write(orjson.dumps(record) + b"\n")
+    out = tmp / "out"
+    run(test_recipe(), [str(inputs)], out, workers=1, progress=QuietProgress())
+    return out

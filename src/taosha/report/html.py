@@ -71,8 +71,9 @@ def _table(head: list[str], rows: list[list[str]], numeric: set[int] | None = No
 
 
 def _json_script(data: Any) -> str:
-    # "</" must not appear inside a <script> element; the JSON escape for "/" keeps it valid JSON.
-    text = orjson.dumps(data).decode("utf-8").replace("</", "<\\/")
+    # No "<" at all inside the <script> element ("</script>", "<!--" would end or derail it);
+    # "\u003c" is the same character to JSON.parse.
+    text = orjson.dumps(data).decode("utf-8").replace("<", "\\u003c")
     return f'<script id="taosha-data" type="application/json">{text}</script>'
 
 
@@ -251,6 +252,8 @@ def _samples(r: dict[str, Any]) -> str:
              "(a whole document, or the removed lines). Texts are cut at 600 characters.</p>"]
     for group in r["samples"]:
         kind = "lines" if group["kind"] == "line" else "documents"
+        # A removed line is struck through; a whole removed document only tinted, so it stays readable.
+        mark = "rm" if group["kind"] == "line" else "rm doc"
         parts.append(
             f"<details><summary>{_e(group['step'])} · {_e(group['reason'])} "
             f"<span class=note>({len(group['items'])} {kind})</span></summary>"
@@ -260,7 +263,7 @@ def _samples(r: dict[str, Any]) -> str:
             parts.append(
                 f'<div class="sample"><div class="id">{_e(item["doc"])}'
                 + (f" · {_e(detail)}" if detail else "")
-                + f'</div><div class="text"><mark class="rm">{_e(item["text"])}</mark></div></div>'
+                + f'</div><div class="text"><mark class="{mark}">{_e(item["text"])}</mark></div></div>'
             )
         parts.append("</details>")
     parts.append("</section>")
