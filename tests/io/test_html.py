@@ -82,6 +82,16 @@ def test_real_news_under_crossed_declarations_decodes_right():
     assert max(crossed) < min(right) - 0.15, (max(crossed), min(right))
 
 
+def test_korean_and_japanese_pages_are_not_read_as_chinese():
+    """EUC-KR Hangul lands on common GB2312 characters when read as GBK; the frequent-character
+    check sends such pages on to the detector, even under a header that says gbk."""
+    korean = "<html><body><p>서울시는 오늘 새로운 지하철 노선의 운행을 시작했다고 밝혔습니다. 시민들은 출퇴근이 편리해졌다고 말했습니다.</p></body></html>"
+    japanese = "<html><body><p>東京都は今日、新しい地下鉄路線の運行を開始したと発表しました。利用者からは便利になったという声が聞かれます。</p></body></html>"
+    for text, codec in ((korean, "euc_kr"), (japanese, "shift_jis")):
+        for header in (None, "gbk", codec):
+            assert decode_html(text.encode(codec), header).text == text, (codec, header)
+
+
 def test_a_page_cut_inside_a_character_decodes_with_one_replacement():
     page = _page(3, encoding="gbk", declared="gbk")
     body = page.body()
