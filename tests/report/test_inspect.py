@@ -42,7 +42,7 @@ def test_kept_document_step_by_step():
     assert score["min"] == 0.3 and score["verdict"] == "ok" and 0.5 < score["value"] < 1
     # The text after the last step is the kept document's text, and each step starts where the last ended.
     assert report["text"] == "今天上午，某地发生了3.2级地震，暂无人员伤亡报告。如有线索请联系<MOBILE>。"
-    for before, after in zip(report["steps"], report["steps"][1:]):
+    for before, after in zip(report["steps"], report["steps"][1:], strict=False):
         assert after["chars_in"] == before["chars_out"]
     assert report["steps"][-1]["chars_out"] == len(report["text"])
 

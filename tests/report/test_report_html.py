@@ -52,7 +52,7 @@ def test_funnel_matches_the_ledger(page: str, stats: dict):
     assert funnel[0]["docs"] == stats["documents"]["in"]
     assert funnel[-1]["docs"] == stats["documents"]["kept"]
     assert funnel[-1]["chars"] == stats["chars"]["kept"]
-    for row, step in zip(funnel[2:-1], stats["steps"].values()):
+    for row, step in zip(funnel[2:-1], stats["steps"].values(), strict=True):
         assert row["docs"] == step["docs_out"]
     docs = [row["docs"] for row in funnel]
     assert docs == sorted(docs, reverse=True)  # a funnel never widens

@@ -38,7 +38,7 @@ def _open(path: str) -> IO[bytes]:
     if not Path(path).is_file():
         raise InputError(f"{path}: no such file")
     if path.endswith(".gz"):
-        return gzip.open(path, "rb")
+        return gzip.open(path, "rb")  # type: ignore[return-value]
     if path.endswith(".zst"):
         import zstandard
 
