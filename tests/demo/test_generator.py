@@ -367,7 +367,7 @@ def test_no_unplanted_valid_pii(corpus):
         if "pii:bank_card" not in kinds(r):
             # Gansu identity numbers start with 62 too, and one in ten passes Luhn by chance.
             ids = {p["value"] for p in r["meta"]["pii"] if p["kind"] == "id_card"}
-            found = [m for m in re.findall(r"(?<!\d)62\d{14,17}(?!\d)", text) if luhn_ok(m) and m not in ids]
+            found = [m for m in re.findall(r"(?<!\d)62\d{14,17}(?![\dX])", text) if luhn_ok(m) and m not in ids]
             assert not found, r["id"]
 
 
