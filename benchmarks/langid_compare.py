@@ -201,7 +201,7 @@ def main() -> None:
 
     table("Chinese vs other: % correct", rows)
     table("exact label (zh-Hans / zh-Hant): % correct", script_rows)
-    print("\nspeed (median of %d runs over all texts)\n" % args.repeats)
+    print(f"\nspeed (median of {args.repeats} runs over all texts)\n")
     base = speed["taosha script+OpenCC"]
     print("| detector | seconds | docs/s | MB/s | x slower than taosha |\n|---|---|---|---|---|")
     for name, sec in speed.items():

@@ -109,8 +109,8 @@ def _simp_trad_sets() -> tuple[list[int], list[int]]:
     to_trad = opencc.OpenCC("s2t").convert(joined).split("\n")
     if len(to_simp) != len(chars) or len(to_trad) != len(chars):  # pragma: no cover - OpenCC contract
         raise RuntimeError("OpenCC changed the number of lines while converting single characters")
-    trad = [cp for cp, c, s in zip(cps, chars, to_simp) if s != c]
-    simp = [cp for cp, c, s, t in zip(cps, chars, to_simp, to_trad) if t != c and s == c]
+    trad = [cp for cp, c, s in zip(cps, chars, to_simp, strict=True) if s != c]
+    simp = [cp for cp, c, s, t in zip(cps, chars, to_simp, to_trad, strict=True) if t != c and s == c]
     return simp, trad
 
 

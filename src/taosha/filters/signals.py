@@ -118,7 +118,7 @@ def line_signals(text: str) -> dict[str, float]:
     short = sum(1 for k in lengths if k < SHORT_LINE_CHARS)
     seen: set[str] = set()
     dup_lines = dup_chars = 0
-    for line, k in zip(lines, lengths):
+    for line, k in zip(lines, lengths, strict=True):
         if line in seen:
             dup_lines += 1
             dup_chars += k
@@ -167,8 +167,15 @@ def ngram_signals(text: str, entries: np.ndarray | None = None) -> dict[str, flo
             _, counts = np.unique(keys, return_counts=True)
             out[name] = _r(min(1.0, counts.max() * n / length))
         else:
-            _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-            starts = np.flatnonzero(counts[inverse] > 1)
+            # Equal keys are neighbours once sorted; an unstable argsort is several times faster
+            # than np.unique(return_inverse=True), which sorts stably.
+            order = np.argsort(keys)
+            ordered = keys[order]
+            same = ordered[1:] == ordered[:-1]
+            repeated = np.zeros(ordered.size, dtype=bool)
+            repeated[1:] = same
+            repeated[:-1] |= same
+            starts = order[repeated]
             if not starts.size:
                 out[name] = 0.0
                 continue
