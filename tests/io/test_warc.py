@@ -8,11 +8,14 @@ UTF-8, GBK and Big5 with lying or missing charset headers, plus the records a re
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import random
 import statistics
+import sys
 from pathlib import Path
 
 import orjson
+import pytest
 from helpers import read_jsonl_dir
 
 from taosha.demo.warc_sample import (
@@ -25,8 +28,10 @@ from taosha.demo.warc_sample import (
     write_warc_sample,
 )
 from taosha.document import Document
+from taosha.errors import RecipeError
 from taosha.io.encoding import normalize_charset
 from taosha.io.files import expand_inputs
+from taosha.io.html import HtmlExtract
 from taosha.io.readers import Quarantined, ShardReader, plan_shards
 from taosha.recipe import InputSettings, load_recipe
 from taosha.run import run
@@ -186,3 +191,14 @@ def _extracted(page: Page) -> str:
     from taosha.io.html import extract
 
     return extract(page.html, page.url).text
+
+
+def test_without_the_extra_the_error_names_it(tmp_path, monkeypatch):
+    warc = write_warc(tmp_path / "x.warc.gz", _pages(1))
+    monkeypatch.setitem(sys.modules, "fastwarc.warc", None)  # makes `import fastwarc.warc` fail
+    with pytest.raises(RecipeError, match=r"taosha\[warc\]"):
+        read_all(warc)
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "trafilatura" else real_find_spec(name, *a))
+    with pytest.raises(RecipeError, match=r"html_extract needs trafilatura; install the 'warc' extra"):
+        HtmlExtract()

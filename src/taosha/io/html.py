@@ -230,7 +230,11 @@ class HtmlExtract(Mapper):
         import importlib.util
 
         for module in ("trafilatura", "resiliparse"):
-            if importlib.util.find_spec(module) is None:
+            try:
+                found = importlib.util.find_spec(module) is not None
+            except (ImportError, ValueError):
+                found = False
+            if not found:
                 raise RecipeError(f"step html_extract needs {module}; {EXTRA_HINT}")
 
     def map_noted(self, doc: Document) -> tuple[Document, tuple[str, ...]]:
