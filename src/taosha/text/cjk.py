@@ -89,17 +89,15 @@ def count_traditional(text: str) -> int:
 def traditional_share(text: str) -> float:
     """Traditional characters over Han characters, rounded to 4 places; 0.0 without Han characters.
 
-    One scan keeps only the Han characters; the traditional ones are then counted in that (shorter)
-    string, and only when one is found at all.
+    Most documents have no traditional character: one scan for one decides, and only then are the
+    Han characters counted.
     """
     if text.isascii():
         return 0.0
-    han = _NOT_CJK_RE.sub("", text)
-    if not han:
-        return 0.0
     trad = _traditional_re()
-    if not trad.search(han):
+    if not trad.search(text):
         return 0.0
+    han = _NOT_CJK_RE.sub("", text)
     return round(len(trad.findall(han)) / len(han), 4)
 
 

@@ -112,20 +112,25 @@ def fix_mojibake(text: str) -> str:
 # space.  A space between two longer runs ("质量真烂 卖没几天") is a clause break in informal Chinese
 # and is kept.
 _SPACED_RE = re.compile(rf"(?<![{CJK}])[{CJK}](?: [{CJK}](?![{CJK}])){{2,}}")
+_SPACED_HINT = re.compile(rf" [{CJK}] ")
+# Literal-first patterns (see taosha.text.punct): the space, then a look-behind at what precedes it.
 _PUNCT_SPACE_RE = re.compile(
-    rf"(?<=[{CJK}])[ \t]+(?=[{CJK_PUNCT}])|(?<=[{CJK_PUNCT}])[ \t]+(?=[{CJK}])"
+    rf" (?:(?<=[{CJK}] ) *(?=[{CJK_PUNCT}])|(?<=[{CJK_PUNCT}] ) *(?=[{CJK}]))"
 )
-_CJK_SPACE_HINT = re.compile(rf"[{CJK}{CJK_PUNCT}][ \t]")
+_CJK_SPACE_HINT = re.compile(rf" (?<=[{CJK}{CJK_PUNCT}] )")
 
 
 def fix_cjk_spaces(text: str) -> str:
     """Remove spaces that split Chinese: letter-spacing runs, and spaces beside Chinese punctuation.
 
-    The ideographic space U+3000 is kept: flattened news uses it to mark paragraphs.
+    Only the ASCII space: the ideographic space U+3000 is kept (flattened news uses it to mark
+    paragraphs) and tabs are left to the whitespace of the line.
     """
-    if (" " not in text and "\t" not in text) or text.isascii() or not _CJK_SPACE_HINT.search(text):
+    if " " not in text or text.isascii() or not _CJK_SPACE_HINT.search(text):
         return text
     text = _PUNCT_SPACE_RE.sub("", text)
+    if not _SPACED_HINT.search(text):
+        return text
     return _SPACED_RE.sub(lambda m: m.group().replace(" ", ""), text)
 
 

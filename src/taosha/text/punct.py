@@ -28,12 +28,15 @@ import re
 
 from taosha.text.cjk import CJK, CJK_PUNCT
 
-_AFTER = f"(?<=[{CJK}{CJK_PUNCT}])"
-_COMMA_RE = re.compile(rf"{_AFTER},[ \t]*|,[ \t]*(?=[{CJK}])")
-_QE_RE = re.compile(rf"{_AFTER}[?!]+(?:[ \t]+(?=[{CJK}]))?")
-_COLON_RE = re.compile(rf"{_AFTER}:(?!//)(?:[ \t]+(?=[{CJK}]))?")
-_SEMI_RE = re.compile(rf"{_AFTER};(?:[ \t]+(?=[{CJK}]))?")
-_PAREN_RE = re.compile(rf"(?<![A-Za-z0-9_])\(([^()\n]{{1,80}})\)")
+# Every pattern starts with the literal mark and looks back from there ("(?<=[Han],)" after the
+# comma): re then finds candidates with a fast literal scan (under 1 ns a character) instead of
+# trying a look-behind at every position (about 20 ns a character).
+_HAN = f"[{CJK}{CJK_PUNCT}]"
+_COMMA_RE = re.compile(rf",(?:(?<={_HAN},)[ \t]*|[ \t]*(?=[{CJK}]))")
+_QE_RE = re.compile(rf"[?!](?<={_HAN}[?!])[?!]*(?:[ \t]+(?=[{CJK}]))?")
+_COLON_RE = re.compile(rf":(?<={_HAN}:)(?!//)(?:[ \t]+(?=[{CJK}]))?")
+_SEMI_RE = re.compile(rf";(?<={_HAN};)(?:[ \t]+(?=[{CJK}]))?")
+_PAREN_RE = re.compile(r"\((?<![A-Za-z0-9_]\()([^()\n]{1,80})\)")
 _HAS_CJK = re.compile(f"[{CJK}]")
 _CJK_BEFORE = re.compile(rf"[{CJK}{CJK_PUNCT}]$")
 _QE = str.maketrans("?!", "？！")
