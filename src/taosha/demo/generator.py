@@ -428,9 +428,11 @@ def _encyclopedia(rng: random.Random) -> _Doc:
         name += "镇"
         sections = ("地理环境", "历史沿革", "经济")
     elif kind == "plant":
-        name = rng.choice(V.PLANT_ROOTS) + rng.choice(V.PLANT_HEADS)
-        ctx.update(plant=name, family=rng.choice(V.FAMILIES), genus=rng.choice(V.PLANT_HEADS) + "属",
-                   form=rng.choice(V.FORMS), leaf=rng.choice(V.LEAF), edge=rng.choice(V.EDGES),
+        head = rng.choice(V.PLANT_HEADS)
+        name = rng.choice(V.PLANT_ROOTS) + head
+        family, form = V.PLANT_KIN[head]
+        tall = "0.3" if "草本" in form else str(rng.randint(2, 15) if "乔木" in form else rng.randint(1, 4))
+        ctx.update(plant=name, family=family, genus=head + "属", form=form, tall=tall, leaf=rng.choice(V.LEAF), edge=rng.choice(V.EDGES),
                    color=rng.choice(V.COLORS), bloom=rng.choice(V.BLOOMS), habitat=rng.choice(V.HABITATS),
                    likes=rng.choice(V.LIKES), tolerance=rng.choice(V.TOLERANCES), part=rng.choice(V.PARTS),
                    effect=rng.choice(V.EFFECTS), use=rng.choice(V.USES), propagation=rng.choice(V.PROPAGATIONS))
