@@ -73,13 +73,20 @@ def _import_ray() -> Any:
 
 def _run_task(plan: RunPlan, batch: Batch, item: int, tally: Any) -> TaskResult:
     """One task, on a Ray worker.  Errors come back as text except retryable ones, which Ray retries."""
+    import ray
+
+    last: list[Any] = []
 
     def report(docs: int, nbytes: int) -> None:
-        tally.add.remote(docs, nbytes)
+        last[:] = [tally.add.remote(docs, nbytes)]
 
     try:
         if batch.kind == "shards":
             stats = run_shard_stage(plan, batch.stage, item, report)
+            if last:
+                # Calls from one caller run in order: once the last delta is counted, all are, so
+                # the driver's next read after this task sees every document of it.
+                ray.get(last[0])
             return item, stats.to_json(), None
         run_reduce_task(plan, batch.stage, batch.phase, item)
         return item, None, None
@@ -163,7 +170,9 @@ class RayEngine:
             self._owns_ray = True
         cpus = int(ray.cluster_resources().get("CPU", 0))
         self.workers = workers or max(1, cpus)
-        self._tally: Any = None
+        # Created now (asynchronously): its worker process starts while the driver plans.
+        self._tally: Any = ray.remote(num_cpus=0)(_Tally).remote()
+        self._take: Any = None
         self._remote: Any = None
         self._plan: RunPlan | None = None
         self._plan_ref: Any = None
@@ -174,7 +183,6 @@ class RayEngine:
             self._remote = ray.remote(num_cpus=1, max_retries=self.max_retries, retry_exceptions=[RetryableError])(
                 _run_task
             )
-            self._tally = ray.remote(num_cpus=0)(_Tally).remote()
         if self._plan is not plan:
             # Put once: every task of the run shares one copy of the recipe and the shard list.
             self._plan, self._plan_ref = plan, ray.put(plan)
@@ -202,7 +210,7 @@ class RayEngine:
                 if not in_flight:
                     break
                 ready, _ = ray.wait(list(in_flight), num_returns=1, timeout=DRAIN_INTERVAL)
-                if ready or time.monotonic() - last_drain >= DRAIN_INTERVAL:
+                if time.monotonic() - last_drain >= DRAIN_INTERVAL:
                     self._drain(progress)
                     last_drain = time.monotonic()
                 for ref in ready:
@@ -221,7 +229,7 @@ class RayEngine:
             for ref in in_flight:
                 ray.cancel(ref, force=True)
             raise
-        self._drain(progress)
+        self._drain(progress, final=True)
         if failures:
             failures.sort()
             for item, error in failures:
@@ -233,10 +241,23 @@ class RayEngine:
             )
         return results
 
-    def _drain(self, progress: Progress) -> None:
-        if self._tally is None:
-            return
-        docs, nbytes = self._ray.get(self._tally.take.remote())
+    def _drain(self, progress: Progress, *, final: bool = False) -> None:
+        """Pass on the documents and bytes counted since the last drain; never waits unless ``final``.
+
+        At the end of a batch every task has returned, and each waited for its own last delta, so a
+        read issued then sees the whole batch.
+        """
+        ray = self._ray
+        if self._take is None:
+            self._take = self._tally.take.remote()
+        ready, _ = ray.wait([self._take], timeout=None if final else 0)
+        docs = nbytes = 0
+        if ready:
+            docs, nbytes = ray.get(self._take)
+            self._take = None
+            if final:
+                more_docs, more_bytes = ray.get(self._tally.take.remote())
+                docs, nbytes = docs + more_docs, nbytes + more_bytes
         if docs or nbytes:
             progress.update(docs, nbytes)
 
@@ -244,7 +265,7 @@ class RayEngine:
         ray = self._ray
         if self._tally is not None and ray.is_initialized():
             ray.kill(self._tally)
-        self._tally = self._remote = self._plan = self._plan_ref = None
+        self._tally = self._take = self._remote = self._plan = self._plan_ref = None
         if self._owns_ray and ray.is_initialized():
             ray.shutdown()
             self._owns_ray = False
