@@ -162,6 +162,10 @@ def test_write_corpus_is_byte_stable(tmp_path, corpus):
     records = [orjson.loads(line) for p in a for line in gzip.decompress(p.read_bytes()).splitlines()]
     assert records == corpus
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == [p.name for p in a]
+    # Rewriting with fewer shards leaves no stale shard to be read twice.
+    (tmp_path / "a" / "notes.txt").write_text("mine")
+    two = write_corpus(tmp_path / "a", n_docs=N, seed=SEED, shards=2)
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == [p.name for p in two] + ["notes.txt"]
 
 
 def test_write_samples(tmp_path, corpus):

@@ -28,7 +28,7 @@ file name in the gzip header, ``orjson`` with insertion-ordered keys).  3000 doc
 
 PROVENANCE: the templates and word lists (:mod:`taosha.demo.vocab`) and all code here were written
 for taosha; no text was copied from a corpus or web page.  Traditional-script documents are the
-simplified ones converted with OpenCC (``s2t``), a core dependency.  Identity, mobile and card
+simplified ones converted with OpenCC (``s2twp``, ``s2hk`` or ``s2t``), a core dependency.  Identity, mobile and card
 numbers are random values made valid by their checksums (:mod:`taosha.demo.pii`); they belong to
 no one.
 """
@@ -765,7 +765,11 @@ _CHAR_ORDER = ("traditional", "ascii_punct", "fullwidth_ascii", "entity:named", 
 def _plant_char_defects(rng: random.Random, docs: list[_Doc], n_docs: int) -> None:
     import opencc  # core dependency; imported here so that `import taosha.demo` stays light
 
-    s2t = opencc.OpenCC("s2t").convert
+    # Taiwan forms and vocabulary (軟體, 資訊) most often, then Hong Kong forms, then OpenCC's standard.
+    converters = [opencc.OpenCC(c).convert for c in ("s2twp", "s2hk", "s2t")]
+
+    def s2t(text: str) -> str:
+        return rng.choices(converters, weights=(5, 3, 2))[0](text)
     chosen: dict[str, list[_Doc]] = {}
     # Mojibake is chosen first so that it lands on otherwise clean documents (see _eligible).
     selection_order = [k for k in _CHAR_ORDER if k.startswith("mojibake:")] + [
@@ -915,6 +919,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
 def write_corpus(dir: Path, n_docs: int = 3000, seed: int = 0, shards: int = 4) -> list[Path]:
     """Write the corpus as ``shards`` gzip JSONL files ``demo-00000-of-00004.jsonl.gz`` ... in ``dir``.
 
+    Shard files of an earlier call with another shard count are removed; other files are left alone.
     Records are split into contiguous runs in id order.  The gzip header carries no file name and
     ``mtime=0``, so the same arguments give byte-identical files.  Returns the paths in order.
     """
@@ -922,6 +927,10 @@ def write_corpus(dir: Path, n_docs: int = 3000, seed: int = 0, shards: int = 4) 
     dir.mkdir(parents=True, exist_ok=True)
     records = generate_corpus(n_docs, seed)
     shards = max(1, min(shards, len(records)))
+    # Shards of an earlier call with another shard count would be read as part of this corpus.
+    for stale in dir.glob("demo-*-of-*.jsonl.gz"):
+        if not stale.name.endswith(f"-of-{shards:05d}.jsonl.gz"):
+            stale.unlink()
     size, extra = divmod(len(records), shards)
     paths = []
     start = 0
