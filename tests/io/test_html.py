@@ -8,9 +8,11 @@ right, wrong and missing charset declarations.  Some pages carry real article te
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import statistics
+from pathlib import Path
 
 import pytest
 from conftest import load_records
@@ -25,6 +27,7 @@ from taosha.pipeline import run_in_memory
 from taosha.recipe import InputSettings, parse_recipe
 
 ENCODINGS = ("utf-8", "gbk", "big5")
+CASES = json.loads((Path(__file__).parent.parent / "cases" / "html_extract.json").read_text(encoding="utf-8"))["cases"]
 # (HTTP header charset, <meta charset> present): True = the true charset.
 DECLARATIONS = {
     "right": (True, True),
@@ -118,6 +121,19 @@ def test_an_ascii_page_and_a_bom_page():
 
 
 # -- extraction -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(c, id=c["note"][:50], marks=[pytest.mark.xfail(strict=True, reason=c["note"])] if c.get("known_failure") else [])
+        for c in CASES
+    ],
+)
+def test_golden_cases(case):
+    found = extract(case["input"])
+    assert (found.text, found.title, found.date) == (case["expected"], case["title"], case["date"])
+
 
 
 def _quality(pages: list[Page]) -> tuple[float, float, float]:

@@ -100,7 +100,9 @@ def _main_text(html: str, url: str | None) -> tuple[str, str]:
         parse.HTMLTree.parse(html), main_content=True, alt_texts=False, links=False, comments=False,
         list_bullets=False, form_fields=False, noscript=False,
     )
-    text = tidy_paragraphs(text or "")
+    # resiliparse joins table cells and inline blocks on one line with tabs; one cell a line lets the
+    # line steps drop a sidebar cell without the paragraph beside it.
+    text = tidy_paragraphs(re.sub(r"\t{2,}", "\n", text or ""))
     return text, ("resiliparse" if text else "none")
 
 
