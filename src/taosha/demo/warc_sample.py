@@ -181,7 +181,12 @@ def _spell(n: int) -> str:
 def _paragraphs(rng: random.Random, sentences: Sequence[str], n_paragraphs: int) -> list[str]:
     """Two or three sentences a paragraph, with the numbers drawn anew for each page, so that two
     pages on one topic share sentences' shapes but not whole lines."""
-    pool = [_NUMERAL.sub(lambda _: _spell(rng.randint(11, 99)), s) for s in sentences]
+    def number(match: re.Match[str]) -> str:
+        # "六十多公斤" stays a round figure: "三十五多" is not Chinese.
+        approximate = match.string[match.end() : match.end() + 1] in ("多", "余")
+        return _spell(rng.randint(2, 9) * 10 if approximate else rng.randint(11, 99))
+
+    pool = [_NUMERAL.sub(number, s) for s in sentences]
     rng.shuffle(pool)
     out: list[str] = []
     while pool and len(out) < n_paragraphs:
