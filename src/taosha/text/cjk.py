@@ -57,7 +57,7 @@ def traditional_chars() -> frozenset[str]:
     converted = _opencc("t2s").convert("\n".join(chars)).split("\n")
     if len(converted) != len(chars):  # pragma: no cover - a changed OpenCC would break the table
         raise RuntimeError("OpenCC t2s changed the number of lines; cannot build the traditional table")
-    return frozenset(c for c, s in zip(chars, converted) if c != s)
+    return frozenset(c for c, s in zip(chars, converted, strict=True) if c != s)
 
 
 _ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")

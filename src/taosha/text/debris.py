@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from taosha.text.cjk import CJK, CJK_PUNCT
+from taosha.text.cjk import CJK
 
 # BMP private-use area only: planes 15-16 are vanishingly rare in text, and adding them to the class
 # makes the scan several times slower (see taosha.text.cjk).
@@ -114,14 +114,18 @@ def fix_mojibake(text: str) -> str:
 _SPACED_RE = re.compile(rf"(?<![{CJK}])[{CJK}](?: [{CJK}](?![{CJK}])){{2,}}")
 _SPACED_HINT = re.compile(rf" [{CJK}] ")
 # Literal-first patterns (see taosha.text.punct): the space, then a look-behind at what precedes it.
+# Only clause and sentence marks: a space after a closing bracket or before an opening one often
+# marks a boundary the extractor flattened ("奥兰治维尔镇区 （印地安纳州） 奥兰治维尔镇区（）是…").
+_CLAUSE = "，。、；：！？"
 _PUNCT_SPACE_RE = re.compile(
-    rf" (?:(?<=[{CJK}] ) *(?=[{CJK_PUNCT}])|(?<=[{CJK_PUNCT}] ) *(?=[{CJK}]))"
+    rf" (?:(?<=[{CJK}] ) *(?=[{_CLAUSE}])|(?<=[{_CLAUSE}] ) *(?=[{CJK}]))"
 )
-_CJK_SPACE_HINT = re.compile(rf" (?<=[{CJK}{CJK_PUNCT}] )")
+_CJK_SPACE_HINT = re.compile(rf" (?<=[{CJK}{_CLAUSE}] )")
 
 
 def fix_cjk_spaces(text: str) -> str:
-    """Remove spaces that split Chinese: letter-spacing runs, and spaces beside Chinese punctuation.
+    """Remove spaces that split Chinese: letter-spacing runs, and spaces between a Han character
+    and a clause or sentence mark (，。、；：！？).
 
     Only the ASCII space: the ideographic space U+3000 is kept (flattened news uses it to mark
     paragraphs) and tabs are left to the whitespace of the line.

@@ -28,8 +28,8 @@ remove web-page labels such as ``[参考价格]`` and ``[石嘴山市]``, which 
 '说得好'
 >>> repost_chain("//@张三:转发微博//@李四: 原文在这里", "own")
 '原文在这里'
->>> repost_chain("//@坏黑世界 :转发微博//@李四 : 原文", "own")
-'原文'
+>>> repost_chain("//@坏黑世界 :转发微博//@李四 : 原文", "own"), repost_chain("[憧憬]//@李四:平安归来！[心]", "own")
+('原文', '平安归来！[心]')
 >>> repost_chain("说得好//@张三:顶//@李四: 原文", "markers")
 '说得好\\n顶\\n原文'
 >>> topics("#武汉加油# 大家一起努力 #C#", "unwrap"), topics("#武汉加油#大家", "strip")
@@ -98,7 +98,8 @@ def repost_chain(text: str, policy: str) -> str:
     if policy == "markers":
         return "\n".join(p.strip() for p in parts if p.strip())
     for part in parts:
-        if not _REPOST_DEFAULT.match(part):
+        # "转发微博" or a bare emoticon ("[憧憬]") is not words of one's own: take the next post.
+        if not _REPOST_DEFAULT.match(strip_emoticons(part)):
             return part.strip()
     return ""
 
