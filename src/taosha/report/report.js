@@ -118,7 +118,11 @@
         scales: {
           x: { ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 6, font: { size: 10 } },
                title: { display: !!xTitle, text: xTitle } },
-          y: { beginAtZero: true, ticks: { font: { size: 10 } } }
+          y: { beginAtZero: true, ticks: { font: { size: 10 }, callback: function (v) {
+            // On the log scale label only the powers of ten.
+            if (this.type === "logarithmic" && Math.abs(Math.log10(v) % 1) > 1e-9) return "";
+            return nf(v);
+          } } }
         },
         plugins: { legend: { display: false }, annotation: { annotations: annotations } }
       }
