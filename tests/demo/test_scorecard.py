@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import subprocess
+import sys
 
 import orjson
 import pytest
@@ -92,3 +94,7 @@ def test_scorecard_from_run_directory(tmp_path, corpus):
     kept = [orjson.loads(line) for p in sorted((out / "data").glob("*.jsonl.gz"))
             for line in gzip.decompress(p.read_bytes()).splitlines()]
     assert rows["bom"].kept == sum("bom" in r["meta"]["planted"] for r in kept)
+    # The module's command line prints the same table.
+    done = subprocess.run([sys.executable, "-m", "taosha.demo.scorecard", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == format_scorecard(scorecard_from_run(out))
+    assert subprocess.run([sys.executable, "-m", "taosha.demo.scorecard", str(tmp_path)]).returncode == 2

@@ -11,7 +11,8 @@ for script, a re-encoding for mojibake).  That gives, per kind, what a user want
 - personal data: how many kept documents still show the number or address (*not redacted*).
 
 ``scorecard_from_run(OUT)`` reads ``OUT/data`` and ``OUT/removed`` (JSON Lines, plain, gzip or zstd);
-:func:`format_scorecard` renders the rows as a plain-text table for the terminal.
+:func:`format_scorecard` renders the rows as a plain-text table for the terminal;
+``python -m taosha.demo.scorecard OUT`` prints it for a finished run.
 """
 
 from __future__ import annotations
@@ -280,3 +281,20 @@ def format_scorecard(rows: Iterable[Row], *, top: int = 2) -> str:
         by = ", ".join(f"{label} {n}" for label, n in r.removed_by.most_common(top))
         lines.append(f"{r.kind:<26}{r.planted:>6}  {r.verdict:<28}{by}".rstrip())
     return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m taosha.demo.scorecard OUT``: print the scorecard of a finished demo run."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1 or not (Path(args[0]) / "data").is_dir():
+        print("usage: python -m taosha.demo.scorecard OUT  (a run directory holding data/ and removed/)",
+              file=sys.stderr)
+        return 2
+    print(format_scorecard(scorecard_from_run(args[0])))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
