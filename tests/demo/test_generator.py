@@ -148,6 +148,14 @@ def test_same_seed_same_records_other_seed_other_records(corpus):
     assert sum(a["text"] == b["text"] for a, b in zip(corpus, other, strict=True)) < N // 10
 
 
+@pytest.mark.parametrize("n", [1, 2, 10, 31, 120])
+def test_small_corpora_have_the_asked_size(n):
+    records = generate_corpus(n, seed=SEED)
+    assert [r["id"] for r in records] == [f"demo-{i:05d}" for i in range(n)]
+    with pytest.raises(ValueError):
+        generate_corpus(0)
+
+
 def test_write_corpus_is_byte_stable(tmp_path, corpus):
     a = write_corpus(tmp_path / "a", n_docs=N, seed=SEED, shards=4)
     b = write_corpus(tmp_path / "b", n_docs=N, seed=SEED, shards=4)

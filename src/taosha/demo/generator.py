@@ -875,13 +875,16 @@ def generate_corpus(n_docs: int = 3000, seed: int = 0) -> list[dict[str, Any]]:
     index = {id(d): i for i, d in enumerate(docs)}
     # Spam and social posts are copied most often on the real web.
     weights = [3.0 if d.genre.startswith("spam") else 2.0 if d.genre == "weibo" else 1.0 for d in docs]
+    near_pool = [d for d in docs if len(d.text) >= 120 and not d.locked]
+    # A tiny corpus may have too few long documents to copy nearly; exact copies make up the count.
+    n_exact += max(0, n_near - len(near_pool))
+    n_near = min(n_near, len(near_pool))
     for j, src in enumerate(rng.choices(docs, weights=weights, k=n_exact)):
         copy = _Doc(src.genre, [], [], [], src.url, list(src.planted), list(src.pii), text=src.text,
                     script=src.script, origin="exact_copy", source_ref=src)
         i = index[id(src)]
         keyed.append((i + rng.random() * (n_base - i), 1 + j, copy))
-    near_pool = [d for d in docs if len(d.text) >= 120 and not d.locked]
-    for j, src in enumerate(rng.sample(near_pool, min(n_near, len(near_pool)))):
+    for j, src in enumerate(rng.sample(near_pool, n_near)):
         i = index[id(src)]
         keyed.append((i + 0.5 + rng.random() * (n_base - i), 1 + n_exact + j, _near_copy(rng, src)))
     keyed.sort(key=lambda t: (t[0], t[1]))
