@@ -11,6 +11,7 @@ import signal
 from dataclasses import dataclass
 
 from taosha.document import Document
+from taosha.errors import RetryableError
 from taosha.step import Mapper
 
 
@@ -34,4 +35,25 @@ class DieOnce(Mapper):
             os.write(fd, str(os.getpid()).encode())
             os.close(fd)
             os.kill(os.getpid(), signal.SIGKILL)
+        return doc
+
+
+@dataclass(frozen=True, kw_only=True)
+class FailOn(Mapper):
+    """Raises on ``doc_id``, every time, after appending a line to ``log`` (one line per attempt);
+    a :class:`RetryableError` when ``retryable``, else a ``ValueError``."""
+
+    name = "fail_on"
+
+    doc_id: str
+    log: str
+    retryable: bool = False
+
+    def map(self, doc: Document) -> Document:
+        if doc.id == self.doc_id:
+            with open(self.log, "a", encoding="utf-8") as fh:
+                fh.write(f"{os.getpid()}\n")
+            if self.retryable:
+                raise RetryableError(f"{doc.id}: storage hiccup")
+            raise ValueError(f"{doc.id}: broken step")
         return doc

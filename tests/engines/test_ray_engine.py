@@ -23,10 +23,11 @@ import ray
 import ray_steps
 from conftest import data_path
 from helpers import tree_digest
-from ray_steps import DieOnce
+from ray_steps import DieOnce, FailOn
 
 from taosha.engines.base import Batch
 from taosha.engines.ray import RayEngine
+from taosha.errors import ShardError
 from taosha.recipe import Recipe, load_recipe
 from taosha.run import run
 
@@ -40,7 +41,7 @@ steps:
   - unicode_cleanup: {}
   - exact_dedup: {partitions: 4}
   - length_filter: {min_chars: 10}
-  - near_dedup: {}
+  - near_dedup: {partitions: 4}
 """
 """Three stages (two global steps, one with three reduce phases), many small shards, rolled files."""
 
@@ -93,10 +94,18 @@ def own_recipe(tmp: Path) -> Path:
     return path
 
 
-def stats_without_timings(out: Path) -> dict:
+@pytest.fixture(scope="module")
+def local_reference(corpus, tmp_path_factory) -> Path:
+    """The local engine's run of OWN_RECIPE over ``corpus``: what every Ray run must reproduce."""
+    root = tmp_path_factory.mktemp("local")
+    run(load_recipe(own_recipe(root)), [str(corpus)], root / "out", workers=1, report=False)
+    return root / "out"
+
+
+def stats_without_timings(out: Path, drop_step: str = "") -> dict:
     def strip(value):
         if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k != "seconds"}
+            return {k: strip(v) for k, v in value.items() if k not in ("seconds", drop_step)}
         if isinstance(value, list):
             return [strip(v) for v in value]
         return value
@@ -104,11 +113,15 @@ def stats_without_timings(out: Path) -> dict:
     return strip(orjson.loads((out / "stats.json").read_bytes()))
 
 
-def assert_same_run(out: Path, reference: Path) -> None:
+def assert_same_run(out: Path, reference: Path, extra_step: str = "") -> None:
+    """Same files, same bytes, same stats; ``extra_step`` is a no-op step only ``out``'s recipe had."""
     digest = tree_digest(out)
     assert digest == tree_digest(reference)
     assert any(name.startswith("data/") for name in digest) and any(name.startswith("removed/") for name in digest)
-    assert stats_without_timings(out) == stats_without_timings(reference)
+    stats = stats_without_timings(out, drop_step=extra_step)
+    if extra_step:
+        assert orjson.loads((out / "stats.json").read_bytes())["steps"][extra_step]["changed"] == 0
+    assert stats == stats_without_timings(reference)
 
 
 class RecordingProgress:
@@ -142,12 +155,11 @@ def test_builtin_recipe_gives_the_same_bytes_as_the_local_engine(ray_cluster, tm
     assert manifest["engine"] == "ray" and manifest["workers"] == 2
 
 
-def test_own_recipe_same_bytes_and_progress_from_tasks(ray_cluster, corpus, tmp_path):
+def test_own_recipe_same_bytes_and_progress_from_tasks(ray_cluster, corpus, local_reference, tmp_path):
     recipe = load_recipe(own_recipe(tmp_path))
-    run(recipe, [str(corpus)], tmp_path / "local", workers=1, report=False)
     progress = RecordingProgress()
     stats = run(recipe, [str(corpus)], tmp_path / "ray", engine=RayEngine(2), progress=progress, report=False)
-    assert_same_run(tmp_path / "ray", tmp_path / "local")
+    assert_same_run(tmp_path / "ray", local_reference)
     assert stats.documents["quarantined"] == 1
     n_shards = len(orjson.loads((tmp_path / "ray" / "manifest.json").read_bytes())["shards"])
     assert n_shards >= 4
@@ -166,7 +178,7 @@ def test_own_recipe_same_bytes_and_progress_from_tasks(ray_cluster, corpus, tmp_
             carried += d["in"] - d["removed"] - d["quarantined"]
 
 
-def test_a_killed_worker_process_is_retried_and_the_output_is_unchanged(ray_cluster, corpus, tmp_path):
+def test_a_killed_worker_process_is_retried_and_the_output_is_unchanged(ray_cluster, corpus, local_reference, tmp_path):
     base = load_recipe(own_recipe(tmp_path))
     marker = tmp_path / "worker-killed"
     # A Weibo post in the middle of a shard, so the dead attempt has written part of the shard.
@@ -174,20 +186,39 @@ def test_a_killed_worker_process_is_retried_and_the_output_is_unchanged(ray_clus
         target = orjson.loads(next(itertools.islice(fh, 1500, None)))["id"]
     killer = DieOnce(marker=str(marker), doc_id=target, spare_pid=os.getpid())
     recipe = Recipe(base.name, base.description, base.input, base.output, (("die_once", killer), *base.steps))
-    run(recipe, [str(corpus)], tmp_path / "local", workers=1, report=False)
-    assert not marker.exists(), "the local run must not have killed anything"
     run(recipe, [str(corpus)], tmp_path / "ray", engine="ray", report=False)
     assert marker.exists(), "no worker was killed: the test step never reached its document"
     killed_pid = int(marker.read_text())
     with pytest.raises(ProcessLookupError):
         os.kill(killed_pid, 0)
-    assert_same_run(tmp_path / "ray", tmp_path / "local")
+    assert_same_run(tmp_path / "ray", local_reference, extra_step="die_once")
     assert not list((tmp_path / "ray").rglob("*.tmp"))
 
 
-def test_a_killed_driver_resumes_from_the_done_markers(ray_cluster, corpus, tmp_path):
+def test_failing_tasks_are_named_retryable_ones_retried_and_the_others_finish(ray_cluster, tmp_path):
+    inputs = [str(data_path(name)) for name in GZ_SOURCES]
+    first_ids = {}
+    for name in GZ_SOURCES[:2]:
+        with gzip.open(data_path(name), "rb") as fh:
+            first_ids[name] = orjson.loads(next(itertools.islice(fh, 100, None)))["id"]
+    flaky, broken = tmp_path / "flaky.log", tmp_path / "broken.log"
+    recipe = Recipe("failing", steps=(
+        ("flaky", FailOn(doc_id=first_ids[GZ_SOURCES[0]], log=str(flaky), retryable=True)),
+        ("broken", FailOn(doc_id=first_ids[GZ_SOURCES[1]], log=str(broken))),
+    ))
+    with pytest.raises(ShardError) as caught:
+        run(recipe, inputs, tmp_path / "out", engine=RayEngine(2, max_retries=2), report=False)
+    message = str(caught.value)
+    assert message.startswith(f"shard 2 tasks ({GZ_SOURCES[0]} (stage 0), {GZ_SOURCES[1]} (stage 0)): RetryableError: ")
+    assert "\x1b[" not in message and "rerun the same command" in message
+    assert len(flaky.read_text().splitlines()) == 3  # the first attempt and two retries
+    assert len(broken.read_text().splitlines()) == 1  # a plain error is not retried
+    done = tmp_path / "out" / ".taosha" / "done"
+    assert sorted(p.name for p in done.iterdir()) == ["stage0-00002.json"]
+
+
+def test_a_killed_driver_resumes_from_the_done_markers(ray_cluster, corpus, local_reference, tmp_path):
     recipe_path = own_recipe(tmp_path)
-    run(load_recipe(recipe_path), [str(corpus)], tmp_path / "local", workers=1, report=False)
     out = tmp_path / "ray"
     cmd = [sys.executable, "-m", "taosha", "run", str(recipe_path), "-i", str(corpus), "-o", str(out),
            "--engine", "ray", "--address", ray_cluster, "-q"]
@@ -206,11 +237,11 @@ def test_a_killed_driver_resumes_from_the_done_markers(ray_cluster, corpus, tmp_
     assert not (out / "stats.json").exists()
     time.sleep(0.5)  # Ray ends the dead driver's tasks; a straggler may still finish its shard
     before = {p.name: p.stat().st_mtime_ns for p in done.iterdir()}
-    n_markers = len(list((tmp_path / "local" / ".taosha" / "done").iterdir()))
+    n_markers = len(list((local_reference / ".taosha" / "done").iterdir()))
     assert 0 < len(before) < n_markers
     result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert_same_run(out, tmp_path / "local")
+    assert_same_run(out, local_reference)
     # Finished tasks were skipped, not redone.
     assert {name: (done / name).stat().st_mtime_ns for name in before} == before
     assert not list(out.rglob("*.tmp"))
