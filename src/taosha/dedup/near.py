@@ -75,6 +75,9 @@ BAND = np.dtype([("key", "<u8"), ("node", "<u8"), ("length", "<u4"), ("tie", "<u
 EDGE = np.dtype([("u", "<u8"), ("v", "<u8"), ("lu", "<u4"), ("lv", "<u4")])
 DECISION = np.dtype([("ordinal", "<u4"), ("survivor", "<u8"), ("size", "<u4"), ("keep", "u1")])
 _NODE_SHIFT = np.uint64(32)
+_BATCH_DOCS = 8192
+"""At most this many documents per collect batch: a batch's signatures take 4 x num_perm bytes per
+document (4 MB here) whatever the documents' lengths, so short texts do not inflate the batch."""
 _ORDINAL_MASK = np.uint64(0xFFFFFFFF)
 
 
@@ -114,7 +117,7 @@ class NearDedup(GlobalStep):
     """Fold full-width forms and ASCII case, drop whitespace and zero-width marks, before shingling."""
     partitions: int | None = None
     """Partitions of the band keys and of the edges; by default twice the number of shards, at least
-    2 and at most 256 (a phase-0 task holds about 24 x bands x documents / partitions bytes)."""
+    16 and at most 256 (a phase-0 task holds about 24 x bands x documents / partitions bytes)."""
     seed: int = 1
     batch_chars: int = 1 << 18
 
@@ -137,7 +140,7 @@ class NearDedup(GlobalStep):
     def n_parts(self, n_shards: int) -> int:
         if self.partitions is not None:
             return self.partitions
-        return min(256, max(2, 2 * n_shards))
+        return min(256, max(16, 2 * n_shards))
 
     @cached_property
     def band_rows(self) -> tuple[int, int]:
@@ -175,7 +178,7 @@ class NearDedup(GlobalStep):
                 lengths.append(n)
                 chars += n
                 yield doc
-                if chars >= self.batch_chars:
+                if chars >= self.batch_chars or len(texts) >= _BATCH_DOCS:
                     self._collect_batch(texts, lengths, shard, ordinal, a, outs, shingle_out, offsets)
                     ordinal += len(texts)
                     texts, lengths, chars = [], [], 0
