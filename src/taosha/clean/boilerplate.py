@@ -117,14 +117,16 @@ _STAMP_END_RE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?:
 
 # Any furniture word at all: single-line documents (most of a social or flattened corpus) without one
 # are kept after one regex search.
-_ANY_RE = re.compile(
-    "|".join(
-        [
-            r"[|｜>＞»→]", _BYLINE_LABELS, _SHARE_RE.pattern, _COPYRIGHT_RE.pattern, r"上一|下一|上篇|下篇|页|…|\.\.",
-            r"展开全文|阅读全文|查看全文|查看更多|加载更多|显示全部|更多", _RELATED_HEADERS, "位置",
-        ]
-    )
-)
+# Any furniture word at all, as a plain alternation of literals (no anchors, no optional prefixes):
+# re then derives the set of first characters and skips to candidates quickly, so a line without a
+# furniture word costs one fast scan.  Every rule's pattern contains one of these words.
+_ANY_WORDS = (
+    "| ｜ > ＞ » → ©  责编 编辑 主编 审核 校对 来源 出处 作者 撰文 文 记者 通讯员 摄影 原标题 时间 日期 发布 浏览 点击 阅读"
+    " 字号 分享 扫 二维码 关注 查看 搜狐 跟贴 报料 评论 APP 原文 收藏 打印 关闭 大中小 专题 转载 版权 opyright ights"
+    " ICP 公网安备 未经 违者必究 上一 下一 上篇 下篇 页 … .. 展开 全文 更多 加载 显示全部 相关 延伸 推荐 猜你 热门 热点"
+    " 精彩 最新 往期 位置 首页 新闻 导航 体育 娱乐 财经 科技 关于 联系"
+).split()
+_ANY_RE = re.compile("|".join(re.escape(w) for w in _ANY_WORDS))
 
 
 def _nav(s: str) -> bool:
@@ -193,7 +195,8 @@ class BoilerplateLines(LineFilter):
     min_teaser_lines: int = 3
 
     def keep_line(self, line: str) -> bool | Drop:
-        reason = classify_line(line) if _ANY_RE.search(line) else None
+        s = line.strip()
+        reason = classify_line(s) if s and (_ANY_RE.search(s) or s[0].isdigit()) else None
         return True if reason is None else Drop(reason)
 
     def keep_lines(self, lines: list[str]) -> list[bool | Drop]:
@@ -208,7 +211,8 @@ class BoilerplateLines(LineFilter):
                     verdicts.append(Drop("related"))
                     continue
                 in_related = False
-            if not s or not _ANY_RE.search(s):
+            # Every rule has a length cap of at most 200 characters: longer lines are body text.
+            if not s or len(s) > 200 or not (_ANY_RE.search(s) or s[0].isdigit()):
                 verdicts.append(True)
                 continue
             if self.related_blocks and len(s) <= 30 and _RELATED_HEADER_RE.search(s):
