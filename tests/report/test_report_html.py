@@ -145,3 +145,19 @@ def test_thresholds_for_multi_signal_steps():
     assert model.thresholds("q:top_2gram", "q", params) == (None, 0.25)
     assert model.thresholds("q:dup_5gram", "q", params) == (None, None)
     assert model.thresholds("other", "q", params) == (None, None)
+
+
+def test_quarantined_records_are_reported(tmp_path: Path):
+    from conftest import load_records
+    from report_steps import test_recipe
+
+    from taosha.run import QuietProgress, run
+
+    lines = [orjson.dumps(r) for r in load_records("weibo_checked_posts.jsonl.gz", 30)]
+    lines.insert(7, b'{"id": "broken", "text": "\xe4\xbb\x8a\xe5\xa4')  # cut mid-character and mid-record
+    (tmp_path / "in.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    run(test_recipe(), [str(tmp_path / "in.jsonl")], tmp_path / "out", workers=1, progress=QuietProgress())
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    funnel = embedded(page)["funnel"]
+    assert (funnel[0]["docs"], funnel[1]["docs"]) == (31, 30)
+    assert '<section id="quarantine">' in page and '<a href="#quarantine">' in page

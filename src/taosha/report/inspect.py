@@ -137,7 +137,8 @@ def inspect_document(recipe: Recipe, doc: Document) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "label": label,
             "step": step.name,
-            "reached": removal is None and (stats is not None and stats.docs_in > 0 or bool(events)),
+            # Steps run in recipe order, so every step before the removing one saw the document.
+            "reached": removal is None,
             "chars_in": len(text),
             "changes": [],
             "lines_removed": [],
@@ -146,8 +147,6 @@ def inspect_document(recipe: Recipe, doc: Document) -> dict[str, Any]:
             "fixes": [],
             "removed": None,
         }
-        if removal is not None:
-            entry["reached"] = False
         for event in events:
             kind = event["kind"]
             if kind == "changed":
