@@ -396,11 +396,19 @@ def removal_details(out_dir: Path, wanted: set[str], id_field: str = "id",
     """``removed_by`` of the wanted document ids, read from ``OUT/removed`` (JSON Lines files only)."""
     found: dict[str, dict[str, Any]] = {}
     seen = 0
+    # Writers put the id first, so most lines are skipped without parsing the whole record.
+    prefix = orjson.dumps({id_field: ""})[:-3] + b'"'
+    wanted_bytes = {orjson.dumps(doc_id)[1:-1] for doc_id in wanted}
     for path in sorted((out_dir / "removed").glob("part-*.jsonl*")):
         for line in _open_text_lines(path):
             seen += 1
             if seen > max_records or len(found) == len(wanted):
                 return found
+            if line.startswith(prefix):
+                end = line.find(b'"', len(prefix))
+                key = line[len(prefix):end]
+                if b"\\" not in key and key not in wanted_bytes:
+                    continue
             try:
                 record = orjson.loads(line)
             except orjson.JSONDecodeError:
