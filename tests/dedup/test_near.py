@@ -215,3 +215,23 @@ def test_recipe_names_the_step():
     parsed = parse_recipe({"name": "x", "steps": [{"near_dedup": {"threshold": 0.7, "verify": False}}]})
     ((label, step),) = parsed.steps
     assert label == "near_dedup" and step == NearDedup(threshold=0.7, verify=False)
+
+
+def test_giant_bucket_costs_linear_edges(tmp_path):
+    # k copies of one text share every band: star edges give k - 1 pairs, not k (k - 1) / 2.
+    from taosha.dedup.exact import load_array
+    from taosha.pipeline import run_reduce
+    from taosha.step import Context
+
+    k = 3000
+    step = NearDedup()
+    ctx = Context(shard_index=0, n_shards=1, work_dir=tmp_path).for_step("nd")
+    docs = [Document(str(i), "转发微博 //@某人:太可怕了，大家注意安全") for i in range(k)]
+    assert len(list(step.collect(docs, ctx))) == k
+    run_reduce(step, ctx.state_dir, 1)
+    parts = step.reduce_plan(1)[0]
+    assert parts >= 2  # phase 0 parallelises even for one shard
+    edges = sum(len(load_array(ctx.state_dir / "edges1" / f"{q:04d}.npy")) for q in range(parts))
+    assert edges == k - 1
+    decided = load_array(ctx.state_dir / "decide" / "000000.npy")
+    assert int(decided["keep"].sum()) == 1 and set(decided["size"].tolist()) == {k}
