@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -72,9 +73,20 @@ class Browser:
             lines.append(line)
             match = re.search(r"DevTools listening on ws://[^:]+:(\d+)/", line)
             if match:
+                # Keep draining stderr so a chatty browser never blocks on a full pipe.
+                self.drainer = threading.Thread(target=self._drain, daemon=True)
+                self.drainer.start()
                 return int(match.group(1))
         self.close()
         raise RuntimeError("chromium did not start:\n" + "".join(lines[-20:]))
+
+    def _drain(self) -> None:
+        assert self.proc.stderr is not None
+        try:
+            for _ in self.proc.stderr:
+                pass
+        except (OSError, ValueError):
+            pass
 
     def call(self, method: str, **params: Any) -> dict[str, Any]:
         self._id += 1
@@ -152,6 +164,8 @@ class Browser:
                 except subprocess.TimeoutExpired:
                     self.proc.kill()
                     self.proc.wait()
+            if getattr(self, "drainer", None) is not None:
+                self.drainer.join(10)  # the pipe reaches EOF once the browser has exited
             if self.proc.stderr is not None:
                 self.proc.stderr.close()
             shutil.rmtree(self.profile, ignore_errors=True)
