@@ -26,6 +26,7 @@ FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-default-apps", "--disable-extensions", "--hide-scrollbars", "--mute-audio",
+    "--disable-crash-reporter", "--disable-breakpad",
 ]
 
 
@@ -46,6 +47,13 @@ class Browser:
              f"--window-size={width},{height}", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )
+        try:
+            self._attach(timeout)
+        except BaseException:
+            self.close()
+            raise
+
+    def _attach(self, timeout: float) -> None:
         port = self._devtools_port()
         deadline = time.monotonic() + timeout
         while True:
@@ -77,7 +85,6 @@ class Browser:
                 self.drainer = threading.Thread(target=self._drain, daemon=True)
                 self.drainer.start()
                 return int(match.group(1))
-        self.close()
         raise RuntimeError("chromium did not start:\n" + "".join(lines[-20:]))
 
     def _drain(self) -> None:
@@ -158,7 +165,7 @@ class Browser:
                 self.ws.close()
         finally:
             if self.proc.poll() is None:
-                self.proc.terminate()
+                self.proc.terminate()  # the browser ends its zygote, GPU and renderer processes
                 try:
                     self.proc.wait(10)
                 except subprocess.TimeoutExpired:
