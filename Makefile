@@ -14,7 +14,8 @@ $(VENV)/.installed-$(EXTRAS): pyproject.toml
 
 setup: $(VENV)/.installed-$(EXTRAS)
 
-demo: setup
+demo:
+	$(MAKE) setup EXTRAS=dev,warc
 	$(VENV)/bin/taosha demo -o taosha-demo
 
 test:

@@ -56,7 +56,7 @@ def parse_size(value: int | str) -> int:
 class InputSettings:
     """How records are read.  ``format: auto`` goes by file extension."""
 
-    format: Literal["auto", "jsonl", "parquet", "txt"] = "auto"
+    format: Literal["auto", "jsonl", "parquet", "txt", "warc", "html"] = "auto"
     text_field: str = "text"
     id_field: str = "id"
     max_record_size: int = 16 << 20
