@@ -423,6 +423,26 @@ def test_near_duplicates_are_near(corpus):
     assert len(edits) >= 5, edits
 
 
+def _loose(text: str) -> str:
+    line = max(text.split("\n"), key=len)
+    line = re.sub(r"\[[^\[\]\n]{1,8}\]|#[^#\n]{1,20}#|https?://\S+|网页链接|//@[^:：\n]*[:：]|（来自[^）]*）", "", line)
+    return re.sub(r"[\W_]+", "", line)
+
+
+def test_natural_near_duplicates_are_tagged_and_rare(corpus):
+    """Originals that happen to nearly repeat an earlier one (same template) say so."""
+    by_id = {r["id"]: r for r in corpus}
+    natural = [r for r in corpus if "near_dup_edit:natural" in kinds(r)]
+    assert all(r["meta"]["origin"] == "base" for r in natural)
+    assert 0 < len(natural) < 0.03 * N
+    for r in natural:
+        (tag,) = [k for k in kinds(r) if k.startswith("near_dup_of:")]
+        twin = by_id[tag.split(":", 1)[1]]
+        assert twin["id"] < r["id"] and twin["meta"]["genre"] == r["meta"]["genre"]
+        a, b = shingles(_loose(twin["text"])), shingles(_loose(r["text"]))
+        assert len(a & b) / len(a | b) >= 0.7, (r["id"], twin["id"])
+
+
 # -- the lead's first steps see what was planted -----------------------------------------------------
 
 
