@@ -76,7 +76,7 @@ def main() -> None:
                 lines = before.split("\n")
                 verdicts = bp.keep_lines(lines)
                 seen = set()
-                for idx, (line, v) in enumerate(zip(lines, verdicts)):
+                for idx, (line, v) in enumerate(zip(lines, verdicts, strict=True)):
                     if isinstance(v, Drop):
                         rl[v.reason] += 1
                         seen.add(v.reason)

@@ -70,7 +70,7 @@ def test_real_pages_lines_removed_and_articles_kept():
     assert total > 100
     assert stats.counters["lines_removed:prev_next"] >= 20
     assert not any("上一篇：" in line for d in kept for line in d.text.split("\n") if len(line) < 60)
-    for before, after in zip(texts, kept):
+    for before, after in zip(texts, kept, strict=True):
         longest = max(before.split("\n"), key=len)
         assert longest in after.text.split("\n")
 

@@ -7,13 +7,13 @@ import pickle
 from pathlib import Path
 
 import pytest
+from conftest import load_records
 
 from taosha import Context, Document
+from taosha.errors import RecipeError
 from taosha.normalize.zh import ZhNormalize
 from taosha.pipeline import chain, run_in_memory
 from taosha.recipe import load_recipe, parse_recipe
-from taosha.errors import RecipeError
-from conftest import load_records
 
 CASES = json.loads((Path(__file__).parents[1] / "cases" / "normalize.json").read_text(encoding="utf-8"))["cases"]
 GOOD = [c for c in CASES if not c.get("known_failure")]
