@@ -108,8 +108,9 @@ def test_char_diff_reconstructs_both_texts_on_real_text():
 # -- the command ------------------------------------------------------------------------------------
 
 
-def invoke(*args, input=None):
-    return CliRunner().invoke(main, ["inspect", "--recipe", "zh-web", *args], input=input)
+def invoke(*args, input=None, run_dir=None):
+    recipe = ["--run", str(run_dir)] if run_dir else ["--recipe", "zh-web"]
+    return CliRunner().invoke(main, ["inspect", *recipe, *args], input=input)
 
 
 def test_cli_text_file_and_stdin(tmp_path):
@@ -153,3 +154,45 @@ def test_cli_colour_is_optional(tmp_path, color):
     out = invoke("--color" if color else "--no-color", input=NEWS)
     assert out.exit_code == 0
     assert ("\x1b[" in out.output) is color
+
+
+def test_inspect_with_the_recipe_of_a_run_reproduces_its_removals(tmp_path):
+    # A real run of the default recipe plus a score filter; then documents it removed in
+    # per-document steps (one per reason, then more), inspected from their original records with
+    # --run OUT, are removed by the same step for the same reason.
+    from helpers import read_jsonl_dir
+
+    from taosha.run import QuietProgress, run
+    from taosha.step import GlobalStep
+
+    body = load_recipe("zh-web").to_yaml().replace("steps:\n", "steps:\n- cjk_ratio: {min_value: 0.6}\n", 1)
+    (tmp_path / "recipe.yaml").write_text(body.replace("name: zh-web", "name: zh-web-strict"), encoding="utf-8")
+    records = load_records("weibo_ced_posts.jsonl.gz", 300) + load_records("web_chinesewebtext_sample.jsonl.gz", 120)
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    out = tmp_path / "out"
+    run(str(tmp_path / "recipe.yaml"), [str(source)], out, workers=1, progress=QuietProgress())
+    recipe = load_recipe(str(tmp_path / "recipe.yaml"))
+    global_steps = {label for label, step in recipe.steps if isinstance(step, GlobalStep)}
+    removed = [r for r in read_jsonl_dir(out / "removed") if r["removed_by"]["step"] not in global_steps]
+    by_reason = {}
+    for record in removed:
+        by_reason.setdefault((record["removed_by"]["step"], record["removed_by"]["reason"]), record)
+    assert ("cjk_ratio", "cjk_ratio_low") in by_reason and ("length_filter", "too_short") in by_reason
+    chosen = list(by_reason.values()) + [r for r in removed if r not in by_reason.values()][:3]
+    ids = [r["id"] for r in records]
+    for record in chosen:
+        result = invoke(str(source), "--line", str(ids.index(record["id"]) + 1), "--json", run_dir=out)
+        assert result.exit_code == 0, result.output
+        report = orjson.loads(result.output)
+        assert report["recipe"] == "zh-web-strict"
+        assert report["removed_by"]["step"] == record["removed_by"]["step"]
+        assert report["removed_by"]["reason"] == record["removed_by"]["reason"]
+        assert report["removed_by"]["detail"] == record["removed_by"]["detail"]
+
+
+def test_run_and_recipe_are_exclusive(tmp_path):
+    out = CliRunner().invoke(main, ["inspect", "--run", str(tmp_path), "-r", "zh-web"], input="今天")
+    assert out.exit_code == 2 and "not both" in out.output
+    missing = CliRunner().invoke(main, ["inspect", "--run", str(tmp_path)], input="今天")
+    assert missing.exit_code == 2 and "no manifest.json" in missing.output

@@ -8,13 +8,16 @@ import io
 import itertools
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 import orjson
 
 from taosha.document import Document
 from taosha.errors import InputError
+
+if TYPE_CHECKING:
+    from taosha.recipe import Recipe
 
 
 def handle_errors(fn: Any) -> Any:
@@ -76,9 +79,28 @@ def read_document(source: str, line: int | None, text_field: str, id_field: str)
     return Document(str(doc_id) if doc_id is not None else f"{name}:{line}", text, record)
 
 
+def recipe_from_run(out: Path) -> Recipe:
+    """The recipe a finished run used, from ``OUT/manifest.json`` (so inspect judges as the run did)."""
+    from taosha.recipe import parse_recipe
+
+    path = out / "manifest.json"
+    if not path.is_file():
+        raise InputError(f"{out} holds no finished run (no manifest.json)")
+    data = orjson.loads(path.read_bytes())["recipe"]
+    steps = [
+        {params["step"]: {k: v for k, v in params.items() if k != "step"}}
+        for item in data["steps"]
+        for params in item.values()
+    ]
+    body = {k: data[k] for k in ("name", "description", "input", "output") if k in data}
+    return parse_recipe({**body, "steps": steps}, where=str(path))
+
+
 @click.command("inspect")
 @click.argument("source", default="-", metavar="[FILE]")
 @click.option("-r", "--recipe", "recipe_spec", default=None, help="Built-in recipe name or YAML file [default: zh-web].")
+@click.option("--run", "run_dir", default=None, type=click.Path(file_okay=False, exists=True),
+              help="Use the recipe of the finished run in this output directory (its manifest.json).")
 @click.option("-n", "--line", type=click.IntRange(1), default=None,
               help="Read line N (1-based) of a JSON Lines file or stdin [default for *.jsonl: 1].")
 @click.option("--text-field", default=None, help="JSON field holding the text [recipe default: text].")
@@ -87,14 +109,16 @@ def read_document(source: str, line: int | None, text_field: str, id_field: str)
 @click.option("--all-signals", is_flag=True, help="Also show scores that have no threshold.")
 @click.option("--color/--no-color", default=None, help="Colour the terminal view [default: when a terminal].")
 @handle_errors
-def inspect_command(source: str, recipe_spec: str | None, line: int | None, text_field: str | None,
+def inspect_command(source: str, recipe_spec: str | None, run_dir: str | None, line: int | None, text_field: str | None,
                     id_field: str | None, as_json: bool, all_signals: bool, color: bool | None) -> None:
     """Run the recipe on one document (FILE, a JSONL line with --line, or stdin) and show what each
     step did: text diffs, removed lines with reasons, scores against thresholds, PII, the verdict."""
     from taosha.recipe import load_recipe
     from taosha.report.inspect import inspect_document, render_text
 
-    recipe = load_recipe(recipe_spec)
+    if run_dir and recipe_spec:
+        raise click.UsageError("give --recipe or --run, not both")
+    recipe = recipe_from_run(Path(run_dir)) if run_dir else load_recipe(recipe_spec)
     doc = read_document(source, line, text_field or recipe.input.text_field, id_field or recipe.input.id_field)
     result = inspect_document(recipe, doc)
     if as_json:
