@@ -135,5 +135,5 @@ def report_command(out: str) -> None:
     """Write OUT/report.html for the finished run in OUT (one self-contained page)."""
     from taosha.report.html import write_report
 
-    path = write_report(Path(out))
+    path = write_report(Path(out), strict=True)
     click.echo(f"report: {path}")

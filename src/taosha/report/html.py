@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import html
 import io
+import logging
 import os
 from collections.abc import Iterator
 from importlib import resources
@@ -26,6 +27,8 @@ from typing import Any
 import orjson
 
 from taosha.report import model
+
+log = logging.getLogger(__name__)
 
 ASSETS = ("chart.umd.min.js", "chartjs-plugin-annotation.min.js")
 SOURCES_SHOWN = 25
@@ -400,28 +403,48 @@ def removal_details(out_dir: Path, wanted: set[str], id_field: str = "id",
     prefix = orjson.dumps({id_field: ""})[:-3] + b'"'
     wanted_bytes = {orjson.dumps(doc_id)[1:-1] for doc_id in wanted}
     for path in sorted((out_dir / "removed").glob("part-*.jsonl*")):
-        for line in _open_text_lines(path):
-            seen += 1
-            if seen > max_records or len(found) == len(wanted):
-                return found
-            if line.startswith(prefix):
-                end = line.find(b'"', len(prefix))
-                key = line[len(prefix):end]
-                if b"\\" not in key and key not in wanted_bytes:
+        try:
+            for line in _open_text_lines(path):
+                seen += 1
+                if seen > max_records or len(found) == len(wanted):
+                    return found
+                if line.startswith(prefix):
+                    end = line.find(b'"', len(prefix))
+                    key = line[len(prefix):end]
+                    if b"\\" not in key and key not in wanted_bytes:
+                        continue
+                try:
+                    record = orjson.loads(line)
+                except orjson.JSONDecodeError:
                     continue
-            try:
-                record = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                continue
-            doc_id = str(record.get(id_field, ""))
-            if doc_id in wanted and isinstance(record.get("removed_by"), dict):
-                found[doc_id] = record["removed_by"]
+                doc_id = str(record.get(id_field, ""))
+                if doc_id in wanted and isinstance(record.get("removed_by"), dict):
+                    found[doc_id] = record["removed_by"]
+        except (OSError, EOFError, ValueError) as exc:
+            # The details are a nicety: a damaged or foreign file must not cost the report.
+            log.warning("report: skipped %s while looking up removal details (%s)", path, exc)
     return found
 
 
-def write_report(out_dir: str | Path) -> Path:
-    """Write ``OUT/report.html`` for the finished run in ``out_dir``; returns its path."""
+def write_report(out_dir: str | Path, *, strict: bool = False) -> Path:
+    """Write ``OUT/report.html`` for the finished run in ``out_dir``; returns its path.
+
+    At the end of a run (``strict=False``) a failure to build the report is logged, not raised: the
+    run's data and stats are already complete and must not be reported as a failed run.
+    ``taosha report`` passes ``strict=True`` so that the error is shown.
+    """
     out = Path(out_dir)
+    if strict:
+        return _write_report(out)
+    try:
+        return _write_report(out)
+    except Exception as exc:  # any bug in the report: see the docstring
+        log.warning("report: could not write %s (%s: %s); run `taosha --debug report %s` to see why",
+                    out / "report.html", type(exc).__name__, exc, out)
+        return out / "report.html"
+
+
+def _write_report(out: Path) -> Path:
     stats_path, manifest_path = out / "stats.json", out / "manifest.json"
     if not stats_path.exists():
         from taosha.errors import InputError
