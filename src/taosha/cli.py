@@ -194,6 +194,11 @@ def demo_cmd(out: str, n_docs: int, seed: int, workers: int | None, quiet: bool)
     stats = run("zh-web", [str(input_dir)], base / "output", workers=workers, fresh=True,
                 progress=make_progress(quiet), argv=sys.argv)
     _print_summary(base / "output", stats.to_json())
+    from taosha.demo.generator import ANSWER_KEY
+    from taosha.demo.scorecard import format_scorecard, scorecard_from_run
+
+    click.echo("\nwhat became of the defects the generator planted:")
+    click.echo(format_scorecard(scorecard_from_run(base / "output", answer_key=input_dir / ANSWER_KEY)))
     _demo_crawl(base, seed, workers, quiet)
 
 

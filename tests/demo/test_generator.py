@@ -18,6 +18,7 @@ import pytest
 
 from taosha.demo import generate_corpus, write_corpus, write_samples
 from taosha.demo.generator import (
+    ANSWER_KEY,
     DEFECT_RATES,
     DUPLICATE_RATES,
     GENRE_SHARES,
@@ -168,12 +169,15 @@ def test_write_corpus_is_byte_stable(tmp_path, corpus):
         assert raw[:2] == b"\x1f\x8b" and raw[4:8] == b"\0\0\0\0", "gzip mtime must be 0"
         assert not raw[3] & 0x08, "no file name in the gzip header"
     records = [orjson.loads(line) for p in a for line in gzip.decompress(p.read_bytes()).splitlines()]
-    assert records == corpus
-    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == [p.name for p in a]
+    # On disk the records name the kinds of personal data only; the values sit in the answer key.
+    key = {r["id"]: r["pii"] for r in map(orjson.loads, gzip.decompress((tmp_path / "a" / ANSWER_KEY).read_bytes()).splitlines())}
+    assert [{**r, "meta": {**r["meta"], "pii": key.get(r["id"], [])}} for r in records] == corpus
+    assert all(r["meta"]["pii"] == [p["kind"] for p in key.get(r["id"], [])] for r in records)
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted([p.name for p in a] + [ANSWER_KEY])
     # Rewriting with fewer shards leaves no stale shard to be read twice.
     (tmp_path / "a" / "notes.txt").write_text("mine")
     two = write_corpus(tmp_path / "a", n_docs=N, seed=SEED, shards=2)
-    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == [p.name for p in two] + ["notes.txt"]
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted([p.name for p in two] + ["notes.txt", ANSWER_KEY])
 
 
 def test_write_samples(tmp_path, corpus):

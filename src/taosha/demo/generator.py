@@ -976,6 +976,10 @@ def _atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+ANSWER_KEY = ".answer-key.jsonl.gz"
+"""Beside the shards: ``{"id", "pii": [{kind, value, text}]}`` per document that carries personal data."""
+
+
 def write_corpus(dir: Path, n_docs: int = 3000, seed: int = 0, shards: int = 4) -> list[Path]:
     """Write the corpus as ``shards`` gzip JSONL files ``demo-00000-of-00004.jsonl.gz`` ... in ``dir``.
 
@@ -986,6 +990,11 @@ def write_corpus(dir: Path, n_docs: int = 3000, seed: int = 0, shards: int = 4) 
     dir = Path(dir)
     dir.mkdir(parents=True, exist_ok=True)
     records = generate_corpus(n_docs, seed)
+    # The planted numbers go to a hidden answer key (not read as input), not into the records: a
+    # reader of OUT/data must not find valid-looking ID and card numbers beside a redacted text.
+    key = [{"id": r["id"], "pii": r["meta"]["pii"]} for r in records if r["meta"]["pii"]]
+    _atomic_write(dir / ANSWER_KEY, gzip.compress(_dump(key), mtime=0))
+    records = [{**r, "meta": {**r["meta"], "pii": [p["kind"] for p in r["meta"]["pii"]]}} for r in records]
     shards = max(1, min(shards, len(records)))
     # Shards of an earlier call with another shard count would be read as part of this corpus.
     for stale in dir.glob("demo-*-of-*.jsonl.gz"):

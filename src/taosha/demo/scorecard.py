@@ -210,12 +210,13 @@ def _text(record: Mapping[str, Any], text_field: str) -> str:
 
 
 def scorecard(kept: Iterable[Mapping[str, Any]], removed: Iterable[Mapping[str, Any]],
-              *, text_field: str = "text") -> list[Row]:
+              *, text_field: str = "text", pii_key: Mapping[str, list[dict[str, str]]] | None = None) -> list[Row]:
     """Rows by planted kind, from the kept and the removed output records of a run.
 
     A removed record names its step in ``removed_by`` (``{"step", "reason"}``, as ``OUT/removed``
     holds it) or in a ``"step:reason"`` string.  Records without ``meta["planted"]`` (not from the
-    demo) are ignored.
+    demo) are ignored.  ``pii_key`` (document id -> planted personal data, the answer key that
+    :func:`~taosha.demo.generator.write_corpus` writes) replaces the records' ``meta["pii"]``.
     """
     rows: dict[str, Row] = {}
 
@@ -233,6 +234,8 @@ def scorecard(kept: Iterable[Mapping[str, Any]], removed: Iterable[Mapping[str, 
             r.removed += 1
             r.removed_by[label] += 1
     for record in kept:
+        if pii_key is not None:
+            record = {**record, "meta": {**(record.get("meta") or {}), "pii": pii_key.get(str(record.get("id")), [])}}
         text = _text(record, text_field)
         for kind in {kind_of(t) for t in (record.get("meta") or {}).get("planted", ())}:
             r = row(kind)
@@ -268,10 +271,14 @@ def _records(directory: Path) -> Iterator[dict[str, Any]]:
             yield from _read_jsonl(path)
 
 
-def scorecard_from_run(out_dir: str | Path, *, text_field: str = "text") -> list[Row]:
-    """:func:`scorecard` of a finished run directory (``OUT/data`` and ``OUT/removed``)."""
+def scorecard_from_run(out_dir: str | Path, *, text_field: str = "text", answer_key: str | Path | None = None) -> list[Row]:
+    """:func:`scorecard` of a finished run directory (``OUT/data`` and ``OUT/removed``), with the
+    personal data taken from ``answer_key`` (the corpus directory's ``.answer-key.jsonl.gz``)."""
     out = Path(out_dir)
-    return scorecard(_records(out / "data"), _records(out / "removed"), text_field=text_field)
+    pii_key = None
+    if answer_key is not None:
+        pii_key = {r["id"]: r["pii"] for r in _read_jsonl(Path(answer_key))}
+    return scorecard(_records(out / "data"), _records(out / "removed"), text_field=text_field, pii_key=pii_key)
 
 
 def format_scorecard(rows: Iterable[Row], *, top: int = 2) -> str:
@@ -288,11 +295,11 @@ def main(argv: list[str] | None = None) -> int:
     import sys
 
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1 or not (Path(args[0]) / "data").is_dir():
-        print("usage: python -m taosha.demo.scorecard OUT  (a run directory holding data/ and removed/)",
-              file=sys.stderr)
+    if len(args) not in (1, 2) or not (Path(args[0]) / "data").is_dir():
+        print("usage: python -m taosha.demo.scorecard OUT [ANSWER_KEY]  (a run directory holding data/ and removed/;"
+              " the corpus's .answer-key.jsonl.gz)", file=sys.stderr)
         return 2
-    print(format_scorecard(scorecard_from_run(args[0])))
+    print(format_scorecard(scorecard_from_run(args[0], answer_key=args[1] if len(args) == 2 else None)))
     return 0
 
 
