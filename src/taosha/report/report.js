@@ -82,7 +82,7 @@
   }
 
   // A histogram with its thresholds: bars in the dropped range are red, the range is shaded.
-  function histogram(canvasId, h, xTitle) {
+  function histogram(canvasId, h, xTitle, log) {
     var width = (h.hi - h.lo) / h.bins, labels = [], counts = [], colors = [];
     var off = h.under ? 1 : 0;
     function dropped(lo, hi) {
@@ -118,7 +118,7 @@
         scales: {
           x: { ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 6, font: { size: 10 } },
                title: { display: !!xTitle, text: xTitle } },
-          y: { beginAtZero: true, ticks: { font: { size: 10 }, callback: function (v) {
+          y: { type: log ? "logarithmic" : "linear", min: log ? 0.8 : 0, beginAtZero: !log, ticks: { font: { size: 10 }, callback: function (v) {
             // On the log scale label only the powers of ten.
             if (this.type === "logarithmic" && Math.abs(Math.log10(v) % 1) > 1e-9) return "";
             return nf(v);
@@ -129,8 +129,9 @@
     });
   }
   var histCharts = [];
-  data.histograms.forEach(function (h, i) { histCharts.push(histogram("chart-hist-" + i, h, "")); });
-  data.clusters.forEach(function (h, i) { histCharts.push(histogram("chart-cluster-" + i, h, "documents per cluster")); });
+  data.histograms.forEach(function (h, i) { histCharts.push(histogram("chart-hist-" + i, h, "", false)); });
+  // Cluster sizes are heavy-tailed (thousands of pairs, a few huge clusters): always logarithmic.
+  data.clusters.forEach(function (h, i) { histogram("chart-cluster-" + i, h, "documents per cluster (log count)", true); });
   // Most signals pile up at one end; a log scale shows the tail that the thresholds cut.
   var logBox = document.getElementById("log-scale");
   if (logBox) {
