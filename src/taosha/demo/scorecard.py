@@ -167,6 +167,8 @@ def still_visible(kind: str, text: str, record: Mapping[str, Any] | None = None)
     text = _prepare(kind, text, record)
     if kind.startswith("pii:"):
         items = ((record or {}).get("meta") or {}).get("pii") or []
+        if not all(isinstance(p, Mapping) for p in items):
+            return None  # kinds only: the values are in the answer key
         digits = _NOT_DIGIT.sub("", text)
         wanted = kind.split(":", 1)[1]
         return any(p["kind"] == wanted and (p["text"] in text or p["value"] in digits) for p in items)
