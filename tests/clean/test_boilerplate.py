@@ -81,3 +81,63 @@ def test_no_line_of_news_or_wikipedia_removed():
         texts = [r["text"] for r in load_records(name, 1000)]
         kept, removed, stats = run(step, texts)
         assert removed == [] and stats.changed == 0, name
+
+
+def _page_lines(html: str) -> str:
+    """Visible text of a page, one block element per line (a crude extractor, stdlib only)."""
+    from html.parser import HTMLParser
+
+    blocks = {"p", "div", "li", "h1", "h2", "h3", "tr", "br", "header", "footer", "section", "aside", "ul", "ol"}
+
+    class Lines(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.out: list[str] = []
+            self.skip = 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("script", "style", "title"):
+                self.skip += 1
+            elif tag in blocks:
+                self.out.append("\n")
+            elif tag == "td":
+                self.out.append(" ")
+
+        def handle_endtag(self, tag):
+            if tag in ("script", "style", "title"):
+                self.skip -= 1
+            elif tag in blocks:
+                self.out.append("\n")
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.out.append(data)
+
+    parser = Lines()
+    parser.feed(html)
+    return "\n".join(line.strip() for line in "".join(parser.out).split("\n") if line.strip())
+
+
+def test_generated_pages_lose_their_furniture_and_keep_the_article():
+    """Pages built by taosha.demo.warc_sample (another author's layouts) around real THUCNews
+    paragraphs: every article paragraph survives, and most furniture goes."""
+    import random
+    import re
+
+    from taosha.demo.warc_sample import build_page, score_extraction
+
+    texts = [r["text"] for r in load_records("news_thucnews_sample.jsonl.gz", 40)]
+    rng = random.Random(11)
+    step = BoilerplateLines(min_chars_left=0)
+    for i, text in enumerate(texts[:12]):
+        sentences = re.findall(r"[^。！？]+[。！？]+[”」』]?", text)
+        paras = ["".join(sentences[j : j + 3]) for j in range(0, min(len(sentences), 12), 3)]
+        page = build_page(rng, index=i, layout=("portal", "blog", "table")[i % 3], article=paras)
+        extracted = _page_lines(page.html)
+        lines = extracted.split("\n")
+        verdicts = step.keep_lines(lines)
+        after = "\n".join(line for line, v in zip(lines, verdicts, strict=True) if v is True)
+        kept_before, left_before = score_extraction(extracted, page)
+        kept_after, left_after = score_extraction(after, page)
+        assert kept_after == kept_before == 1.0
+        assert left_before > 0.9 and left_after < 0.3, (page.url, left_after)

@@ -11,7 +11,8 @@ Reason codes (counted as ``lines_removed:<reason>``):
 reason          what                                                                  max chars
 ==============  ====================================================================  =========
 ``nav``         navigation bars: >= 4 short items separated by ``|`` ``｜`` ``·`` or     200
-                spaces, at least 3 of them (and half) section names (首页 新闻 体育...)
+                spaces, at least 3 of them (and half) section names (首页 新闻 体育...);
+                or the same menu rendered one item per line (``• 首页`` ``• 新闻`` ...)
 ``breadcrumb``  ``您所在的位置：首页 > 新闻 > 正文``, ``当前位置：``, ``首页 > ... > 正文``      120
 ``byline``      editor, source, author, reporter, publication-time and view-count lines:     80
                 ``责任编辑：`` ``来源：`` ``作者：`` ``（来源：…）`` ``记者 张三``; a field label
@@ -85,13 +86,14 @@ _CLAUSE_RE = re.compile("[，,；;？?！!]")
 # for the unambiguous ones, may stand anywhere in it.
 _SHARE_RE = re.compile(
     r"^[\[【(（]?(?:分享到|分享至|扫码关注|扫一扫关注|扫一扫下载|扫一扫二维码|微信扫一扫|扫描下方二维码|扫描二维码关注|长按识别二维码|长按二维码|"
-    r"关注我们|关注微信公众号|点击查看更多|热门跟贴|我要评论|发表评论|打开APP|阅读原文|收藏本文|点击进入专题|转载请注明)"
+    r"关注我们|关注微信公众号|点击查看更多|热门跟贴|我要评论|发表评论|打开APP|阅读原文|收藏本文|点击进入专题|转载请注明|"
+    r"下载客户端|下载APP)"
     r"|返回搜狐，?查看更多|新闻线索报料通道|打印本页|关闭窗口|【大中小】|字号[:：]?\s*[大中小]|点击查看更多[>》]*$|分享到[:：]?$"
 )
 
 _COPYRIGHT_RE = re.compile(
     r"版权所有|[Cc]opyright|©|All [Rr]ights [Rr]eserved|ICP[备证]\s*\d|ICP备案号|公网安备|"
-    r"未经(?:授权|许可|书面授权).{0,12}(?:转载|复制|使用)|违者必究|版权归.{0,12}所有"
+    r"未经(?:授权|许可|书面授权).{0,12}(?:转载|复制|使用)|违者必究|版权归.{0,12}所有|违法和不良信息举报"
 )
 _SENTENCE_RE = re.compile("[。！？!?]")
 
@@ -105,7 +107,8 @@ _MORE_RE = re.compile(r"^[\[【(（]?(?:展开全文|阅读全文|查看全文|�
 
 _RELATED_HEADERS = (
     r"相关新闻|相关阅读|相关文章|相关报道|相关链接|相关推荐|相关资讯|相关专题|相关标签|相关搜索|延伸阅读|推荐阅读|"
-    r"热门推荐|热点推荐|精彩推荐|为您推荐|猜你喜欢|热门文章|最新文章|热门阅读|热门城市|往期回顾|往期推荐|更多阅读|更多精彩"
+    r"热门推荐|热点推荐|精彩推荐|为您推荐|猜你喜欢|热门文章|最新文章|热门阅读|热门城市|往期回顾|往期推荐|更多阅读|更多精彩|"
+    r"热门排行|排行榜|点击排行|热文排行|24小时排行|阅读排行"
 )
 _RELATED_HEADER_RE = re.compile(rf"(?:^|[:：\s◇◆■●])(?:{_RELATED_HEADERS})\s*[:：]?\s*$")
 _RELATED_INLINE_RE = re.compile(rf"^[◇◆■●【\[]?(?:{_RELATED_HEADERS})[\]】]?\s*[:：]")
@@ -124,17 +127,23 @@ _ANY_WORDS = (
     "| ｜ > ＞ » → ©  责编 编辑 主编 审核 校对 来源 出处 作者 撰文 文 记者 通讯员 摄影 原标题 时间 日期 发布 浏览 点击 阅读"
     " 字号 分享 扫 二维码 关注 查看 搜狐 跟贴 报料 评论 APP 原文 收藏 打印 关闭 大中小 专题 转载 版权 opyright ights"
     " ICP 公网安备 未经 违者必究 上一 下一 上篇 下篇 页 … .. 展开 全文 更多 加载 显示全部 相关 延伸 推荐 猜你 热门 热点"
-    " 精彩 最新 往期 位置 首页 新闻 导航 体育 娱乐 财经 科技 关于 联系"
+    " 精彩 最新 往期 位置 首页 新闻 导航 体育 娱乐 财经 科技 关于 联系 排行 下载 违法和不良"
 ).split()
 _ANY_RE = re.compile("|".join(re.escape(w) for w in _ANY_WORDS))
 
 
-def _nav(s: str) -> bool:
-    items = [i for i in _NAV_SPLIT.split(s) if i]
+def _nav_items(items: list[str]) -> bool:
     if len(items) < 4 or any(len(i) > 6 for i in items):
         return False
     hits = sum(1 for i in items if i in _NAV_WORDS)
     return hits >= 3 and hits * 2 >= len(items)
+
+
+def _nav(s: str) -> bool:
+    return _nav_items([i for i in _NAV_SPLIT.split(s) if i])
+
+
+_BULLET_RE = re.compile(r"^(?:[•·▪●○◆◇■□►▸\-*]|\d{1,2}[.、)）])\s*")
 
 
 def classify_line(line: str) -> str | None:
@@ -206,8 +215,14 @@ class BoilerplateLines(LineFilter):
         in_related = False
         for line in lines:
             s = line.strip()
+            if s[:1] == "|" and s[-1:] == "|":
+                # A table row as some extractors write it ("| 责任编辑：周宁 |"): judge the cells.
+                s = s.strip("| \t")
             if in_related:
-                if s and _headline_like(s) and classify_line(s) is None:
+                if not s:
+                    verdicts.append(True)
+                    continue
+                if _headline_like(s) and classify_line(s) is None:
                     verdicts.append(Drop("related"))
                     continue
                 in_related = False
@@ -224,9 +239,53 @@ class BoilerplateLines(LineFilter):
                 continue
             reason = classify_line(s)
             verdicts.append(True if reason is None else Drop(reason))
+        self._mark_vertical_nav(lines, verdicts)
         if self.teaser_blocks and len(lines) > self.min_teaser_lines:
             self._mark_teasers(lines, verdicts)
+        self._absorb_blank_lines(lines, verdicts)
         return verdicts
+
+    @staticmethod
+    def _absorb_blank_lines(lines: list[str], verdicts: list[bool | Drop]) -> None:
+        # Blank lines between removed lines (or between a removed line and the end) go with them,
+        # so that removing a block does not leave a run of blank lines behind.
+        prev: bool | Drop = True
+        i, n = 0, len(lines)
+        while i < n:
+            if lines[i].strip():
+                prev = verdicts[i]
+                i += 1
+                continue
+            j = i
+            while j < n and not lines[j].strip():
+                j += 1
+            after = verdicts[j] if j < n else Drop("end")
+            if isinstance(prev, Drop) and isinstance(after, Drop):
+                for k in range(i, j):
+                    verdicts[k] = prev
+            i = j
+
+    @staticmethod
+    def _mark_vertical_nav(lines: list[str], verdicts: list[bool | Drop]) -> None:
+        # A menu rendered one item per line ("• 首页", "• 新闻", ...): runs of short lines, blank lines
+        # between them allowed, judged together like the items of a one-line bar.
+        run: list[int] = []
+        for i in range(len(lines) + 1):
+            s = lines[i].strip() if i < len(lines) else "\n"
+            if not s:
+                continue
+            item = _BULLET_RE.sub("", s)
+            if i < len(lines) and verdicts[i] is True and 0 < len(item) <= 6:
+                run.append(i)
+                continue
+            if len(run) >= 4 and _nav_items([_BULLET_RE.sub("", lines[j].strip()) for j in run]):
+                for j in run:
+                    # Only menu items: a section name or a bulleted line.  A short headline just
+                    # below the menu ("养老新政") is neither and stays.
+                    s = lines[j].strip()
+                    if _BULLET_RE.match(s) or s in _NAV_WORDS:
+                        verdicts[j] = Drop("nav")
+            run = []
 
     def _mark_teasers(self, lines: list[str], verdicts: list[bool | Drop]) -> None:
         # Walk up from the end over lines that are already furniture, blank, or headline-like.
