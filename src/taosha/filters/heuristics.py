@@ -51,7 +51,9 @@ _NGRAM_SIGNALS.add("char_entropy")  # the entropy of a 20-character text is at m
 class ZhHeuristics(Filter):
     """All character-level quality signals in one pass; one threshold parameter per signal.
 
-    Records every signal in ``doc.meta["signals"]`` and histograms it as ``<label>:<signal>``.
+    Records every signal in ``doc.meta["signals"]`` and histograms it as ``<label>:<signal>``
+    (``char_entropy`` and the n-gram signals only for documents of ``repetition_min_chars`` or
+    more: they are not measured on shorter ones, which is most of the time saved on Weibo text).
     The first rule a document breaks gives the reason code (``<signal>_low`` or ``<signal>_high``);
     with ``action: tag`` every broken rule is added to ``meta.flags`` and nothing is removed.
     """
@@ -126,8 +128,12 @@ class ZhHeuristics(Filter):
                 broken.append(Drop(f"{signal}_high", f"{value:.4g} > {hi:g}"))
         return broken
 
+    def measure(self, text: str) -> dict[str, float]:
+        """The signals of ``text``; entropy and n-gram signals only when it is long enough to judge."""
+        return all_signals(text, self.repetition_min_chars)
+
     def keep(self, doc: Document) -> bool | Drop:
-        broken = self.judge(all_signals(doc.text))
+        broken = self.judge(self.measure(doc.text))
         return broken[0] if broken else True
 
     def run(self, docs: Iterable[Document], ctx: StepContext) -> Iterator[Document]:
@@ -140,14 +146,15 @@ class ZhHeuristics(Filter):
             n = len(doc.text)
             stats.chars_in += n
             start = clock()
-            signals = all_signals(doc.text)
+            signals = self.measure(doc.text)
             broken = self.judge(signals)
             stats.seconds += clock() - start
             record = doc.signals
             for name, hist in hists.items():
-                value = signals[name]
-                record[name] = value
-                hist.add(value)
+                value = signals.get(name)
+                if value is not None:
+                    record[name] = value
+                    hist.add(value)
             if ctx.tracing:
                 ctx.note(doc, "score", value=signals, broken=[d.reason for d in broken])
             if broken and not tag_only:

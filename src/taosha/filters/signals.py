@@ -32,7 +32,6 @@ Three groups, each computed in one vectorised pass (see :mod:`taosha.filters.cha
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 import numpy as np
 
@@ -41,8 +40,9 @@ from taosha.filters.charclass import (
     FUNCTION,
     SPACE,
     SYMBOL,
+    TABLE_SIZE,
     class_counts,
-    classify,
+    class_table,
     codepoints,
     han_count,
 )
@@ -80,26 +80,43 @@ def _r(x: float) -> float:
     return round(float(x), 4)
 
 
-def char_signals(text: str, entries: np.ndarray | None = None) -> dict[str, float]:
-    """Shares of character classes, function-character density and character entropy."""
-    if entries is None:
-        entries = classify(text)
+class _Text:
+    """A text's code points and class entries, computed once and shared by the signal groups."""
+
+    __slots__ = ("text", "cps", "entries", "visible")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.cps = codepoints(text)
+        self.entries = class_table()[np.minimum(self.cps, TABLE_SIZE)]
+        self.visible = self.cps[(self.entries & 15) != SPACE]
+
+
+def _char_signals(t: _Text, entropy: bool = True) -> dict[str, float]:
+    entries = t.entries
     counts = class_counts(entries)
-    visible = int(entries.size - counts[SPACE])
+    visible = int(t.visible.size)
     han = han_count(counts)
     out = {
         "cjk_ratio": _r(han / visible) if visible else 0.0,
         "symbol_ratio": _r(counts[SYMBOL] / visible) if visible else 0.0,
         "digit_ratio": _r(counts[DIGIT] / visible) if visible else 0.0,
         "function_ratio": _r(np.count_nonzero(entries & FUNCTION) / han) if han else 0.0,
-        "char_entropy": 0.0,
     }
-    if visible:
-        cps = codepoints(text)[(entries & 15) != SPACE]
-        _, freq = np.unique(cps, return_counts=True)
-        p = freq / visible
-        out["char_entropy"] = _r(-(p * np.log2(p)).sum())
+    if entropy:
+        out["char_entropy"] = 0.0
+        if visible:
+            ordered = np.sort(t.visible)
+            cuts = np.flatnonzero(ordered[1:] != ordered[:-1])
+            freq = np.diff(np.concatenate(([-1], cuts, [visible - 1])))
+            p = freq / visible
+            out["char_entropy"] = _r(-(p * np.log2(p)).sum())
     return out
+
+
+def char_signals(text: str) -> dict[str, float]:
+    """Shares of character classes, function-character density and character entropy."""
+    return _char_signals(_Text(text))
 
 
 def line_signals(text: str) -> dict[str, float]:
@@ -116,18 +133,21 @@ def line_signals(text: str) -> dict[str, float]:
     terminal = sum(1 for line in lines if line.endswith(TERMINAL_PUNCT))
     ellipsis = sum(1 for line in lines if line.endswith(("…", "...", "。。。")))
     short = sum(1 for k in lengths if k < SHORT_LINE_CHARS)
-    seen: set[str] = set()
     dup_lines = dup_chars = 0
-    for line, k in zip(lines, lengths, strict=True):
-        if line in seen:
-            dup_lines += 1
-            dup_chars += k
-        else:
-            seen.add(line)
-    paragraphs = [p.strip() for p in _PARAGRAPH.split(text)]
-    paragraphs = [p for p in paragraphs if p]
-    para_counts = Counter(paragraphs)
-    dup_paras = len(paragraphs) - len(para_counts)
+    if n > 1:
+        seen: set[str] = set()
+        for line, k in zip(lines, lengths, strict=True):
+            if line in seen:
+                dup_lines += 1
+                dup_chars += k
+            else:
+                seen.add(line)
+    dup_para = 0.0
+    if "\n\n" in text or _PARAGRAPH.search(text):
+        paragraphs = [p.strip() for p in _PARAGRAPH.split(text)]
+        paragraphs = [p for p in paragraphs if p]
+        if paragraphs:
+            dup_para = _r((len(paragraphs) - len(set(paragraphs))) / len(paragraphs))
     return {
         "n_lines": n,
         "terminal_punct_lines": _r(terminal / n),
@@ -136,26 +156,26 @@ def line_signals(text: str) -> dict[str, float]:
         "ellipsis_line_frac": _r(ellipsis / n),
         "dup_line_frac": _r(dup_lines / n),
         "dup_line_char_frac": _r(dup_chars / total),
-        "dup_para_frac": _r(dup_paras / len(paragraphs)) if paragraphs else 0.0,
+        "dup_para_frac": dup_para,
     }
 
 
 _P = np.uint64(0x100000001B3)  # FNV prime: a multiplier that mixes 21-bit code points well
+def ngram_signals(text: str) -> dict[str, float]:
+    """Gopher's top n-gram (n = 2..4) and duplicate n-gram (n = 5..10) coverage, in characters."""
+    return _ngram_signals(_Text(text).visible)
 
 
-def ngram_signals(text: str, entries: np.ndarray | None = None) -> dict[str, float]:
-    """Gopher's top n-gram (n = 2..4) and duplicate n-gram (n = 5..10) coverage, in characters.
-
-    Whitespace is removed first, so a repeated phrase is found across line breaks.  An n-gram's key
-    is a 64-bit polynomial hash of its code points built up one character at a time (one vector
-    operation per n), so all nine statistics cost a few ``np.unique`` calls per document.
-    """
-    if entries is None:
-        entries = classify(text)
-    cps = codepoints(text)[(entries & 15) != SPACE].astype(np.uint64)
+def _ngram_signals(visible: np.ndarray) -> dict[str, float]:
+    """Whitespace is removed first, so a repeated phrase is found across line breaks.  An n-gram's
+    key is a 64-bit polynomial hash of its code points, built up one character at a time (one
+    vector operation per n), then sorted.  (Sorting all orders at once in one padded array was
+    measured slower than this loop.)"""
+    cps = visible.astype(np.uint64)
     length = int(cps.size)
     out: dict[str, float] = {}
     keys = cps
+    candidates: np.ndarray | None = None
     for n in range(2, 11):
         name = f"top_{n}gram" if n <= 4 else f"dup_{n}gram"
         if length < n + 1:
@@ -163,33 +183,50 @@ def ngram_signals(text: str, entries: np.ndarray | None = None) -> dict[str, flo
             out[name] = 0.0
             continue
         keys = keys[:-1] * _P + cps[n - 1:]
-        if n <= 4:
-            _, counts = np.unique(keys, return_counts=True)
-            out[name] = _r(min(1.0, counts.max() * n / length))
+        ordered = np.sort(keys) if n <= 4 else None
+        if ordered is not None:
+            cuts = np.flatnonzero(ordered[1:] != ordered[:-1])
+            longest = int(np.diff(np.concatenate(([-1], cuts, [ordered.size - 1]))).max())
+            out[name] = _r(min(1.0, longest * n / length))
+            continue
+        # Only a start whose (n-1)-gram repeats can start a repeated n-gram (its partner's prefix
+        # repeats too), so each longer order sorts just the previous order's repeated starts.
+        # Equal keys are neighbours once sorted; an unstable argsort is several times faster than
+        # np.unique(return_inverse=True), which sorts stably.
+        if candidates is None:
+            candidates = np.arange(keys.size)
         else:
-            # Equal keys are neighbours once sorted; an unstable argsort is several times faster
-            # than np.unique(return_inverse=True), which sorts stably.
-            order = np.argsort(keys)
-            ordered = keys[order]
-            same = ordered[1:] == ordered[:-1]
-            repeated = np.zeros(ordered.size, dtype=bool)
-            repeated[1:] = same
-            repeated[:-1] |= same
-            starts = order[repeated]
-            if not starts.size:
-                out[name] = 0.0
-                continue
-            # Union of the covered spans [start, start + n): +1 at each start, -1 at each end.
-            edges = np.bincount(starts, minlength=length + 1) - np.bincount(starts + n, minlength=length + 1)
-            out[name] = _r(np.count_nonzero(np.cumsum(edges)[:length]) / length)
+            candidates = candidates[candidates < keys.size]
+        sub = keys[candidates]
+        order = np.argsort(sub)
+        ordered = sub[order]
+        same = ordered[1:] == ordered[:-1]
+        if not same.any():
+            out.update({f"dup_{m}gram": 0.0 for m in range(n, 11)})
+            break
+        repeated = np.zeros(ordered.size, dtype=bool)
+        repeated[1:] = same
+        repeated[:-1] |= same
+        starts = candidates[order[repeated]]
+        candidates = starts
+        # Union of the covered spans [start, start + n): +1 at each start, -1 at each end.
+        edges = np.bincount(starts, minlength=length + 1) - np.bincount(starts + n, minlength=length + 1)
+        out[name] = _r(np.count_nonzero(np.cumsum(edges)[:length]) / length)
     return out
 
 
-def all_signals(text: str) -> dict[str, float]:
-    """Every signal of the three groups (plus ``n_lines`` and ``n_chars``, the visible characters)."""
-    entries = classify(text)
-    out = char_signals(text, entries)
+def all_signals(text: str, repetition_min_chars: int = 0) -> dict[str, float]:
+    """Every signal of the three groups, plus ``n_lines`` and ``n_chars`` (visible characters).
+
+    ``char_entropy`` and the n-gram signals are measured only for texts of at least
+    ``repetition_min_chars`` visible characters (they are left out of the result otherwise), because
+    on a short text they are noise and cost most of the time.
+    """
+    t = _Text(text)
+    long_enough = t.visible.size >= repetition_min_chars
+    out = _char_signals(t, entropy=long_enough)
     out.update(line_signals(text))
-    out.update(ngram_signals(text, entries))
-    out["n_chars"] = int(entries.size - np.count_nonzero((entries & 15) == SPACE))
+    if long_enough:
+        out.update(_ngram_signals(t.visible))
+    out["n_chars"] = int(t.visible.size)
     return out
