@@ -2,7 +2,8 @@
 
 Prints, for the local engine and the Ray engine with 1 and 2 workers: median seconds of a whole
 ``taosha run`` (plan to stats.json), documents/s, and the ratios that matter: Ray's overhead
-(Ray / local at the same worker count) and Ray's scaling (1 worker / 2 workers).  Also: the time to
+(Ray / local at the same worker count) and Ray's scaling (1 worker / 2 workers).  Also: the CPU
+time of the in-process local run per GB of text (the basis of the cost estimate), the time to
 start a private Ray (paid once per run when no cluster is given), and Ray's per-task round trip.
 
 Runs alternate (local -w1, ray -w1, local -w2, ray -w2, then again) and medians of ``--repeat``
@@ -26,6 +27,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import orjson
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -82,8 +85,14 @@ def main() -> None:
         ray.get(noop.remote(i))
     round_trip_ms = (time.perf_counter() - clock) / 200 * 1e3
 
+    text_bytes = 0
+    for f in files:
+        with gzip.open(f, "rb") as fh:
+            text_bytes += sum(len((orjson.loads(line).get("text") or "").encode("utf-8")) for line in fh)
+
     configs = {"local -w 1": ("local", 1), "ray -w 1": ("ray", 1), "local -w 2": ("local", 2), "ray -w 2": ("ray", 2)}
     seconds: dict[str, list[float]] = {label: [] for label in configs}
+    cpu_local_1: list[float] = []
     reference: dict[str, str] | None = None
     docs = n_shards = 0
     try:
@@ -91,10 +100,12 @@ def main() -> None:
             for label, (engine, workers) in configs.items():
                 out = tmp / "out"
                 shutil.rmtree(out, ignore_errors=True)
-                clock = time.perf_counter()
+                clock, cpu = time.perf_counter(), time.process_time()
                 eng = RayEngine(workers) if engine == "ray" else "local"
                 stats = run(recipe, inputs, out, workers=workers, engine=eng, progress=QuietProgress(), report=False)
                 seconds[label].append(time.perf_counter() - clock)
+                if label == "local -w 1":  # runs in this process: its CPU time is the whole cost
+                    cpu_local_1.append(time.process_time() - cpu)
                 digest = tree_digest(out)
                 if reference is None:
                     reference = digest
@@ -110,6 +121,9 @@ def main() -> None:
     med = {label: statistics.median(v) for label, v in seconds.items()}
     print(f"corpus: {len(files)} files, {n_shards} shards, {docs:,} documents; recipe {args.recipe}; "
           f"{args.repeat} alternating repeats, medians")
+    cpu = statistics.median(cpu_local_1)
+    print(f"text: {text_bytes / 1e6:.1f} MB (UTF-8 of the text fields); local -w 1 CPU: {cpu:.1f} s "
+          f"= {cpu / (text_bytes / 1e9) / 3600:.2f} core-hours per GB of text")
     print(f"ray start (private 2-CPU cluster): {ray_start:.1f} s; task round trip {round_trip_ms:.2f} ms")
     print("| engine | workers | seconds (median) | docs/s | all runs |")
     print("|---|---|---|---|---|")
