@@ -181,14 +181,22 @@ def test_inspect_with_the_recipe_of_a_run_reproduces_its_removals(tmp_path):
     assert ("cjk_ratio", "cjk_ratio_low") in by_reason and ("length_filter", "too_short") in by_reason
     chosen = list(by_reason.values()) + [r for r in removed if r not in by_reason.values()][:3]
     ids = [r["id"] for r in records]
+    report_of_first = None
     for record in chosen:
         result = invoke(str(source), "--line", str(ids.index(record["id"]) + 1), "--json", run_dir=out)
         assert result.exit_code == 0, result.output
         report = orjson.loads(result.output)
+        report_of_first = report_of_first or report["removed_by"]
         assert report["recipe"] == "zh-web-strict"
         assert report["removed_by"]["step"] == record["removed_by"]["step"]
         assert report["removed_by"]["reason"] == record["removed_by"]["reason"]
         assert report["removed_by"]["detail"] == record["removed_by"]["detail"]
+    # The same document found by its id in the run's inputs, as the report's samples name it.
+    by_id = CliRunner().invoke(main, ["inspect", "--run", str(out), "--id", chosen[0]["id"], "--json"])
+    assert by_id.exit_code == 0, by_id.output
+    assert orjson.loads(by_id.output)["removed_by"] == report_of_first
+    unknown = CliRunner().invoke(main, ["inspect", "--run", str(out), "--id", "no-such-id"])
+    assert unknown.exit_code == 2 and "no document 'no-such-id'" in unknown.output
 
 
 def test_run_and_recipe_are_exclusive(tmp_path):

@@ -96,11 +96,31 @@ def recipe_from_run(out: Path) -> Recipe:
     return parse_recipe({**body, "steps": steps}, where=str(path))
 
 
+def find_run_document(out: Path, doc_id: str, recipe: Recipe) -> Document:
+    """The document ``doc_id`` as the run in ``out`` read it: its inputs (from the manifest) through
+    the same readers and settings, so ids (``file:line`` when records have none) match the run's."""
+    from taosha.io.files import InputFile
+    from taosha.io.readers import Quarantined, ShardReader, plan_shards
+
+    manifest = orjson.loads((out / "manifest.json").read_bytes())
+    files = [InputFile(f["path"], f["rel"], f["size"]) for f in manifest.get("inputs", [])]
+    missing = [f.path for f in files if "://" not in f.path and not Path(f.path).exists()]
+    if missing:
+        raise InputError(f"the run's input {missing[0]} is gone; inspect the document from a file instead")
+    for shard in plan_shards(files, recipe.input):
+        for item in ShardReader(shard, recipe.input):
+            if not isinstance(item, Quarantined) and item.id == doc_id:
+                return item
+    raise InputError(f"no document {doc_id!r} in the inputs of the run in {out}")
+
+
 @click.command("inspect")
 @click.argument("source", default="-", metavar="[FILE]")
 @click.option("-r", "--recipe", "recipe_spec", default=None, help="Built-in recipe name or YAML file [default: zh-web].")
 @click.option("--run", "run_dir", default=None, type=click.Path(file_okay=False, exists=True),
               help="Use the recipe of the finished run in this output directory (its manifest.json).")
+@click.option("--id", "doc_id", default=None,
+              help="With --run: inspect the input document with this id (as the report's samples name it).")
 @click.option("-n", "--line", type=click.IntRange(1), default=None,
               help="Read line N (1-based) of a JSON Lines file or stdin [default for *.jsonl: 1].")
 @click.option("--text-field", default=None, help="JSON field holding the text [recipe default: text].")
@@ -109,7 +129,8 @@ def recipe_from_run(out: Path) -> Recipe:
 @click.option("--all-signals", is_flag=True, help="Also show scores that have no threshold.")
 @click.option("--color/--no-color", default=None, help="Colour the terminal view [default: when a terminal].")
 @handle_errors
-def inspect_command(source: str, recipe_spec: str | None, run_dir: str | None, line: int | None, text_field: str | None,
+def inspect_command(source: str, recipe_spec: str | None, run_dir: str | None, doc_id: str | None,
+                    line: int | None, text_field: str | None,
                     id_field: str | None, as_json: bool, all_signals: bool, color: bool | None) -> None:
     """Run the recipe on one document (FILE, a JSONL line with --line, or stdin) and show what each
     step did: text diffs, removed lines with reasons, scores against thresholds, PII, the verdict."""
@@ -119,7 +140,12 @@ def inspect_command(source: str, recipe_spec: str | None, run_dir: str | None, l
     if run_dir and recipe_spec:
         raise click.UsageError("give --recipe or --run, not both")
     recipe = recipe_from_run(Path(run_dir)) if run_dir else load_recipe(recipe_spec)
-    doc = read_document(source, line, text_field or recipe.input.text_field, id_field or recipe.input.id_field)
+    if doc_id is not None:
+        if not run_dir or source != "-" or line is not None:
+            raise click.UsageError("--id needs --run OUT and no FILE or --line")
+        doc = find_run_document(Path(run_dir), doc_id, recipe)
+    else:
+        doc = read_document(source, line, text_field or recipe.input.text_field, id_field or recipe.input.id_field)
     result = inspect_document(recipe, doc)
     if as_json:
         click.echo(orjson.dumps(result, option=orjson.OPT_INDENT_2, default=str).decode())
