@@ -252,7 +252,8 @@ def _samples(r: dict[str, Any]) -> str:
         return ""
     parts = ['<section id="samples"><h2>Removed samples</h2>'
              '<p class="note">The first removals of each reason; the removed text is highlighted '
-             "(a whole document, or the removed lines). Texts are cut at 600 characters.</p>"]
+             "(a whole document, or the removed lines). Texts are cut at 600 characters. To see why step by step: "
+             "<code>taosha inspect --run OUT --id ID</code>.</p>"]
     for group in r["samples"]:
         kind = "lines" if group["kind"] == "line" else "documents"
         # A removed line is struck through; a whole removed document only tinted, so it stays readable.
