@@ -26,7 +26,7 @@ from taosha.io.readers import Quarantined, Shard, ShardReader
 from taosha.io.writers import TMP_SUFFIX, RollingWriter, write_json_atomic
 from taosha.recipe import Recipe
 from taosha.stats import Stats
-from taosha.step import Context, GlobalStep, Step
+from taosha.step import Context, GlobalStep, Step, StepContext
 
 Labelled = Sequence[tuple[str, Step]]
 
@@ -49,13 +49,45 @@ def stage_stream(
         previous = stages[stage - 1][1]
         assert previous is not None
         label, global_step = previous
-        stream = global_step.apply(stream, ctx.for_step(label))
+        step_ctx = ctx.for_step(label)
+        stream = _timed(global_step.apply, stream, step_ctx)
     steps, closing = stages[stage]
     stream = chain(steps, stream, ctx)
     if closing is not None:
         label, global_step = closing
-        stream = global_step.collect(stream, ctx.for_step(label))
+        stream = _timed(global_step.collect, stream, ctx.for_step(label))
     return iter(stream)
+
+
+def _timed(
+    phase: Callable[[Iterable[Document], StepContext], Iterable[Document]],
+    docs: Iterable[Document],
+    ctx: StepContext,
+) -> Iterator[Document]:
+    """Run a global step's phase, adding the time spent inside it (not upstream) to its stats."""
+    clock = time.perf_counter
+    upstream = 0.0
+
+    def feed() -> Iterator[Document]:
+        nonlocal upstream
+        source = iter(docs)
+        while True:
+            start = clock()
+            doc = next(source, None)
+            upstream += clock() - start
+            if doc is None:
+                return
+            yield doc
+
+    stats = ctx.stats
+    outputs = iter(phase(feed(), ctx))
+    while True:
+        start, upstream_before = clock(), upstream
+        doc = next(outputs, None)
+        stats.seconds += clock() - start - (upstream - upstream_before)
+        if doc is None:
+            return
+        yield doc
 
 
 def run_reduce(step: GlobalStep, state_dir: Path, n_shards: int) -> None:
@@ -311,9 +343,24 @@ def run_reduce_task(plan: RunPlan, stage: int, phase: int, part: int) -> None:
         return
     state_dir = plan.work_dir / "state" / label
     state_dir.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
     step.reduce(phase, part, state_dir, len(plan.shards))
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.touch()
+    write_json_atomic(marker, {"seconds": round(time.perf_counter() - start, 6)}, indent=False)
+
+
+def reduce_seconds(plan: RunPlan) -> dict[str, float]:
+    """Seconds spent in each global step's reduce tasks, from their done markers."""
+    seconds: dict[str, float] = {}
+    for _, closing in plan.recipe.stages:
+        if closing is None:
+            continue
+        label, step = closing
+        for phase, parts in enumerate(step.reduce_plan(len(plan.shards))):
+            for part in range(parts):
+                marker = plan.reduce_marker(label, phase, part)
+                if marker.exists() and marker.stat().st_size:
+                    seconds[label] = seconds.get(label, 0.0) + orjson.loads(marker.read_bytes())["seconds"]
+    return seconds
 
 
 def clean_work(plan: RunPlan) -> None:

@@ -25,7 +25,7 @@ from taosha.errors import FatalError, InputError
 from taosha.io.files import expand_inputs, open_binary
 from taosha.io.readers import plan_shards
 from taosha.io.writers import write_json_atomic
-from taosha.pipeline import RunPlan, clean_work, load_task_stats, remove_outputs, shard_ledgers
+from taosha.pipeline import RunPlan, clean_work, load_task_stats, reduce_seconds, remove_outputs, shard_ledgers
 from taosha.recipe import Recipe, load_recipe
 from taosha.stats import Stats
 
@@ -119,6 +119,8 @@ def execute(plan: RunPlan, engine: Engine, progress: Progress) -> tuple[Stats, d
             docs_entering -= done["removed"] - done["in"] + done["quarantined"]
     per_task = load_task_stats(plan)
     total = sum(per_task.values(), Stats())
+    for label, seconds in reduce_seconds(plan).items():
+        total.step(label).seconds += seconds
     return total, per_task
 
 
@@ -253,6 +255,8 @@ class TextProgress:
         eta = ""
         if self.batch.total_bytes and rate > 0:
             eta = f", ETA {max(0.0, (self.batch.total_bytes - self.bytes) / rate):.0f}s"
+        elif self.batch.total_docs and self.docs:
+            eta = f", ETA {max(0.0, (self.batch.total_docs - self.docs) / (self.docs / elapsed)):.0f}s"
         log.info(
             "%s: %d/%d tasks, %d docs, %.1f MB, %.0f docs/s, %.2f MB/s%s",
             self.batch.description, self.tasks, len(self.batch.items), self.docs, self.bytes / 1e6,

@@ -101,6 +101,19 @@ class StepStats:
         if len(kept) < SAMPLES_PER_REASON:
             kept.append({"doc": doc_id, "text": text[:SAMPLE_CHARS]})
 
+    def sample_change(self, fix: str, doc_id: str, before: str, after: str) -> None:
+        """Keep the first few rewrites of each fix, cut to a window around the first change."""
+        kept = self.samples.setdefault(f"fix:{fix}", [])
+        if len(kept) >= SAMPLES_PER_REASON:
+            return
+        start = 0
+        limit = min(len(before), len(after))
+        while start < limit and before[start] == after[start]:
+            start += 1
+        start = max(0, start - SAMPLE_CONTEXT)
+        kept.append({"doc": doc_id, "text": before[start:start + SAMPLE_CHARS // 2],
+                     "after": after[start:start + SAMPLE_CHARS // 2]})
+
     def histogram(self, name: str, lo: float, hi: float, bins: int = 40) -> Histogram:
         hist = self.histograms.get(name)
         if hist is None:
@@ -147,6 +160,7 @@ class StepStats:
 
 SAMPLES_PER_REASON = 20
 SAMPLE_CHARS = 600
+SAMPLE_CONTEXT = 60
 
 
 def _merge_samples(a: dict[str, list[dict[str, str]]], b: dict[str, list[dict[str, str]]]) -> dict[str, list[dict[str, str]]]:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from taosha.document import Document
-from taosha.stats import Stats, StepStats
+from taosha.stats import SAMPLES_PER_REASON, Stats, StepStats
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +253,9 @@ class Mapper(Step):
                 counters[f"fix:{fix}"] += 1
             if after != before:
                 stats.changed += 1
+                # One fix only, so that the sample shows what that fix did.
+                if len(fixes) == 1 and len(stats.samples.get(f"fix:{fixes[0]}", ())) < SAMPLES_PER_REASON:
+                    stats.sample_change(fixes[0], doc.id, before, after)
                 if ctx.tracing:
                     ctx.note(doc, "changed", before=before, after=after, fixes=list(fixes))
             yield doc
@@ -289,7 +292,7 @@ class LineFilter(Step):
             stats.seconds += clock() - start
             kept: list[str] = []
             removed_any = False
-            for line, verdict in zip(lines, verdicts):
+            for index, (line, verdict) in enumerate(zip(lines, verdicts)):
                 if verdict is True:
                     kept.append(line)
                     continue
@@ -299,10 +302,13 @@ class LineFilter(Step):
                 counters[f"chars_removed:{reason}"] += len(line)
                 stats.sample(f"line:{reason}", doc.id, line)
                 if ctx.tracing:
-                    ctx.note(doc, "line_removed", line=line, reason=reason)
+                    ctx.note(doc, "line_removed", line=line, reason=reason, index=index)
             if removed_any:
                 stats.changed += 1
+                before = doc.text
                 doc.text = "\n".join(kept)
+                if ctx.tracing:
+                    ctx.note(doc, "changed", before=before, after=doc.text, fixes=[])
                 if self.min_chars_left and _visible_chars(doc.text) < self.min_chars_left:
                     ctx.remove(doc, "boilerplate_only")
                     continue
