@@ -113,3 +113,20 @@ def test_real_data_is_left_readable():
         assert len(text) <= len(r["text"]) + 2
         assert "。" not in r["text"] or "。" in text
     assert 200 < changed < 4000
+
+
+@pytest.mark.parametrize("name", ["weibo_smp2020_ewect.jsonl.gz", "fewclue_mixed.jsonl.gz", "reviews_sophonplus.jsonl.gz"])
+def test_gates_never_skip_a_fix_that_would_change_the_text(name):
+    """The gates and the trigger scan are an optimization only: calling every enabled fix in order,
+    ungated, gives the same text and the same fix names on real data."""
+    step = ZhNormalize(topics="unwrap", mentions="replace")
+    for r in load_records(name, 3000):
+        text = r["text"]
+        expected, names = text, []
+        for fix_name, fix, _gate in step._fixes:
+            new = fix(expected)
+            if new != expected:
+                names.append(fix_name)
+                expected = new
+        got, fixes, _ = step.normalize(text)
+        assert (got, fixes) == (expected, names), text

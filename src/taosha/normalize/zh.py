@@ -82,6 +82,9 @@ class ZhNormalize(Mapper):
         init=False, repr=False, compare=False
     )
 
+    # Everything the fixes outside the rare gate need to find before they can change anything.
+    _trigger: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         fixes = tuple(self.fixes())
         object.__setattr__(self, "_fixes", fixes)
@@ -93,6 +96,8 @@ class ZhNormalize(Mapper):
                 row.append(tuple((n, f) for n, f, gate in fixes if gate & open_gates == gate))
             plans.append(tuple(row))
         object.__setattr__(self, "_plans", tuple(plans))
+        words = [_TRIGGERS[name] for name, _, gate in fixes if not gate & _RARE]
+        object.__setattr__(self, "_trigger", re.compile("|".join(words)) if words else None)
 
     def fixes(self) -> list[tuple[str, Callable[[str], str], int]]:
         """The enabled fixes in the order they run, each with its gate (``_ANY``, ``_NON_ASCII``,
@@ -145,7 +150,11 @@ class ZhNormalize(Mapper):
         # plan: most documents have no rare character at all, so eight fixes cost one scan.  A fix
         # never opens a gate that was closed for a later fix (entities run before the rest and are
         # gated themselves), so the plan stays right after a fix changed the text.
-        plan = self._plans[0 if text.isascii() else 1][1 if _RARE_RE.search(text) else 0]
+        rare = _RARE_RE.search(text) is not None
+        plan = self._plans[0 if text.isascii() else 1][1 if rare else 0]
+        if not rare and (self._trigger is None or not self._trigger.search(text)):
+            # Nothing any fix looks for (a short post with only Chinese punctuation, say): done.
+            plan = ()
         for fix_name, fix in plan:
             new = fix(text)
             if new is not text and new != text:
@@ -170,6 +179,19 @@ class ZhNormalize(Mapper):
 
 
 _ANY, _NON_ASCII, _RARE = 0, 1, 2
+# For each fix outside the rare gate, a pattern that every text it can change contains (the same as
+# the fix's own pre-check); joined into one alternation, one scan rules them all out.
+_TRIGGERS = {
+    "entity_residue": "amp|quot|nbsp|apos|dquo|squo|dash|hellip|middot|bull",
+    "short_links": "t\\.cn|网页链接|视频|展开全文",
+    "repost_chain": "//@",
+    "repost_text": "微博",
+    "topics": "#",
+    "mentions": "@",
+    "punctuation": "[,?!:;(]",
+    "cjk_spaces": " ",
+    "blank_lines": "\n",
+}
 # Every character some gated fix acts on: & (entities), ESC and [ (ANSI codes, emoticons), backslash
 # (literal \\n), private-use, U+FFFD, full-width letters and digits, Latin-1 letters (mojibake).
 _RARE_RE = re.compile("[&\x1b\\[\\\\\ue000-\uf8ff\ufffd\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u00c2-\u00ef]")
