@@ -33,7 +33,7 @@ from taosha.document import Document
 from taosha.filters.signals import SIGNAL_RANGES
 from taosha.pipeline import chain
 from taosha.recipe import load_recipe
-from taosha.step import Context
+from taosha.step import Context, GlobalStep
 
 HERE = Path(__file__).resolve().parent
 DATA = Path(os.environ.get("TAOSHA_DATA", HERE.parents[1] / "shared" / "data"))
@@ -48,21 +48,41 @@ FALLBACK = [
 WIKI_NEWS = ("wiki_zhwiki_sample", "wiki_cmrc2018_contexts", "wiki_drcd_traditional_contexts", "news_thucnews_sample")
 
 
-def load(name: str, limit: int | None, min_chars: int) -> list[Document]:
-    """Records as documents, without those the recipe's length_filter removes before the quality steps."""
+def load(name: str, limit: int | None) -> list[Document]:
     docs = []
     with gzip.open(DATA / name, "rb") as fh:
         for line in itertools.islice(fh, limit):
             rec = orjson.loads(line)
-            text = rec["text"]
-            if len(text) - sum(map(text.count, (" ", "\n", "\t", "\u3000"))) < min_chars:
-                continue
             meta = {k: v for k, v in rec.items() if k not in ("id", "text")}
             inner = rec.get("meta")
             if isinstance(inner, dict) and "title" in inner:
                 meta["title"] = inner["title"]  # the spam scorers read the page title
             docs.append(Document(str(rec["id"]), rec["text"], meta))
     return docs
+
+
+def before_quality(recipe_name: str):
+    """The recipe's per-document steps that run before its first quality step (cleaning, length)."""
+    recipe = load_recipe(recipe_name)
+    pre = []
+    for label, step in recipe.steps:
+        if step.name in QUALITY_STEPS:
+            break
+        if not isinstance(step, GlobalStep):
+            pre.append((label, step))
+    if not any(step.name in QUALITY_STEPS for _, step in recipe.steps):
+        pre = [(label, step) for label, step in pre if step.name != "exact_dedup"]
+    return pre
+
+
+pre_removed: dict[str, str] = {}
+
+
+def prepare(pre, docs: list[Document]) -> list[Document]:
+    """What the quality steps see: the documents after the recipe's earlier steps (the ones those
+    steps remove are noted in ``pre_removed``)."""
+    ctx = Context(on_remove=lambda d, s, r, x: pre_removed.__setitem__(d.id, f"{s}:{r}"))
+    return list(chain(pre, docs, ctx))
 
 
 def quality_steps(recipe_name: str):
@@ -114,11 +134,9 @@ def main() -> None:
     args = parser.parse_args()
 
     steps, where = quality_steps(args.recipe)
-    recipe = load_recipe(args.recipe)
-    length = [step for _, step in recipe.steps if step.name == "length_filter"]
-    min_chars = int(getattr(length[0], "min_chars", 0)) if length else 0
+    pre = before_quality(args.recipe)
     print(f"# calibration of the quality steps ({where}) on {DATA}")
-    print(f"# population: records with at least {min_chars} visible characters (what length_filter lets through)\n")
+    print(f"# population: documents after the recipe's earlier steps ({', '.join(label for label, _ in pre)})\n")
     for label, step in steps:
         print(f"- {label}: {step.params()}")
     files = sorted(p.name for p in DATA.glob("*.jsonl.gz"))
@@ -129,7 +147,7 @@ def main() -> None:
     final_removed: dict[str, str] = {}
     docs_by_source: dict[str, list[Document]] = {}
     for name in files:
-        docs = load(name, args.limit, min_chars)
+        docs = prepare(pre, load(name, args.limit))
         source = name.removesuffix(".jsonl.gz")
         docs_by_source[source] = docs
         by_id.clear()
@@ -190,6 +208,10 @@ def main() -> None:
         ok = float(row[-1]) >= 95
         print(f"- keep {source}: {row[-1]} % ({'ok' if ok else 'FAIL'}, need >= 95)")
     web = docs_by_source["web_chinesewebtext_sample"]
+    web_all = load("web_chinesewebtext_sample.jsonl.gz", None)
+    # for the page-level checks, a page the earlier steps removed counts as removed by the recipe
+    final_removed.update({i: f"(before quality) {r}" for i, r in pre_removed.items() if i not in final_removed})
+    web = [d for d in web_all if d.id in pre_removed] + web
     spam_dropped = sorted(i for i in spam_ids if i in final_removed)
     rate = 100 * len(spam_dropped) / len(spam_ids)
     print(f"- gambling/SEO spam pages dropped: {len(spam_dropped)}/{len(spam_ids)} = {rate:.1f} % "

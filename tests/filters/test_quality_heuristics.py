@@ -62,9 +62,9 @@ def test_char_classes_full_width_and_scripts():
 
 def test_char_signals_by_hand():
     s = char_signals("我的猫１２３！！")  # 3 Han (我 and 的 are function characters), 3 digits, 2 punct
-    assert s["cjk_ratio"] == pytest.approx(3 / 8, abs=1e-4)
-    assert s["digit_ratio"] == pytest.approx(3 / 8, abs=1e-4)
-    assert s["function_ratio"] == pytest.approx(2 / 3, abs=1e-4)
+    assert s["cjk_ratio"] == pytest.approx(3 / 8, abs=1e-3)
+    assert s["digit_ratio"] == pytest.approx(3 / 8, abs=1e-3)
+    assert s["function_ratio"] == pytest.approx(2 / 3, abs=1e-3)
     assert char_signals("")["cjk_ratio"] == 0.0 and char_signals("  \n")["char_entropy"] == 0.0
 
 
@@ -80,7 +80,7 @@ def test_line_signals_by_hand():
 def test_ngram_signals_ignore_whitespace_and_measure_coverage():
     text = "甲乙丙丁戊己庚辛壬癸" * 2 + "子丑寅卯辰巳午未申酉戌亥"
     s = ngram_signals(text)
-    assert s["dup_10gram"] == pytest.approx(20 / 32, abs=1e-4)
+    assert s["dup_10gram"] == 20 / 32
     assert ngram_signals(" ".join(text)) == s
     assert ngram_signals("短")["top_2gram"] == 0.0
 
@@ -120,7 +120,7 @@ def test_single_signal_steps_agree_with_grouped_step():
                       (DupLineFrac(max_value=None), "dup_line_frac"), (TopNgramCoverage(n=3, max_value=None), "top_3gram"),
                       (DupNgramCoverage(n=7, max_value=None), "dup_7gram")):
         for doc in docs:
-            assert round(step.score(doc), 4) == grouped[doc.id][key], (step.name, doc.id)
+            assert step.score(doc) == grouped[doc.id][key], (step.name, doc.id)
     with pytest.raises(ValueError):
         TopNgramCoverage(n=5)
 
@@ -161,3 +161,20 @@ def test_class_table_is_read_only():
     with pytest.raises(ValueError):
         table[0] = 1
     assert table.dtype == np.uint8
+
+
+def test_histogram_totals_merge_exactly_in_any_order():
+    from taosha.stats import Stats
+
+    docs = [Document(r["id"], r["text"]) for r in load_records("web_cluecorpussmall_sample.jsonl.gz", 300)]
+    shards = []
+    for i in range(3):
+        ctx = Context()
+        list(chain([("zh_heuristics", ZhHeuristics(action="tag"))], docs[i::3], ctx))
+        shards.append(ctx.stats)
+
+    def merged(order):
+        hists = sum((shards[i] for i in order), Stats()).steps["zh_heuristics"].histograms
+        return {k: (h.total, h.counts) for k, h in hists.items()}
+
+    assert merged([0, 1, 2]) == merged([2, 0, 1]) == merged([1, 2, 0])

@@ -34,6 +34,7 @@ from taosha.filters.signals import (
     SIGNAL_RANGES,
     all_signals,
     char_signals,
+    dyadic,
     line_signals,
     ngram_signals,
 )
@@ -153,7 +154,7 @@ class ZhHeuristics(Filter):
             for name, hist in hists.items():
                 value = signals.get(name)
                 if value is not None:
-                    record[name] = value
+                    record[name] = round(value, 4)
                     hist.add(value)
             if ctx.tracing:
                 ctx.note(doc, "score", value=signals, broken=[d.reason for d in broken])
@@ -202,7 +203,7 @@ class CjkRatio(ScoreFilter):
         entries = classify(doc.text)
         counts = class_counts(entries)
         visible = int(entries.size - counts[SPACE])
-        return han_count(counts) / visible if visible else 0.0
+        return dyadic(han_count(counts) / visible) if visible else 0.0
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -43,6 +43,7 @@ import numpy as np
 
 from taosha.document import Document
 from taosha.filters.charclass import HAN, HAN_SIMP, HAN_TRAD, HANGUL, KANA, LATIN, OTHER_L, classify
+from taosha.filters.signals import dyadic
 from taosha.step import ScoreFilter
 
 KANA_WEIGHT = 3.0
@@ -67,8 +68,8 @@ def detect(text: str) -> tuple[str, float, float]:
         + LATIN_WORD_WEIGHT * latin_words
         + counts[OTHER_L] / OTHER_LETTERS_PER_UNIT
     )
-    confidence = round(float(han / units), 4) if units else 0.0
-    hant_share = round(trad / (trad + simp), 4) if trad + simp else 0.0
+    confidence = dyadic(han / units) if units else 0.0
+    hant_share = dyadic(trad / (trad + simp)) if trad + simp else 0.0
     if confidence < ZH_THRESHOLD:
         return "other", confidence, hant_share
     return ("zh-Hant" if hant_share > 0.5 else "zh-Hans"), confidence, hant_share
@@ -84,5 +85,5 @@ class LangId(ScoreFilter):
     def score(self, doc: Document) -> float:
         label, confidence, hant_share = detect(doc.text)
         doc.meta["lang"] = label
-        doc.signals["zh_hant_share"] = hant_share
+        doc.signals["zh_hant_share"] = round(hant_share, 4)
         return confidence

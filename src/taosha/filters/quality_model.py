@@ -39,6 +39,7 @@ import numpy as np
 import orjson
 
 from taosha.document import Document
+from taosha.filters.signals import dyadic
 from taosha.step import ScoreFilter
 
 log = logging.getLogger(__name__)
@@ -325,4 +326,4 @@ class QualityModel(ScoreFilter):
         return _cached_model(path, os.stat(path).st_mtime_ns if os.path.exists(path) else 0)
 
     def score(self, doc: Document) -> float:
-        return self.model().predict(doc.text)
+        return dyadic(self.model().predict(doc.text))

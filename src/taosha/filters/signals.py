@@ -20,11 +20,13 @@ Three groups, each computed in one vectorised pass (see :mod:`taosha.filters.cha
     ``top_{2,3,4}gram`` characters covered by the most frequent character n-gram;
     ``dup_{5..10}gram`` characters covered by character n-grams that occur more than once.
 
+Values are on a 1/1024 grid (:func:`dyadic`), so histogram totals merge exactly in any order.
+
 >>> s = char_signals("今天的天气很好，我们去公园吧！")
->>> s["cjk_ratio"], s["function_ratio"] > 0.2
-(0.8667, True)
->>> line_signals("第一行。\\n第二行\\n第一行。")["dup_line_frac"]
-0.3333
+>>> round(s["cjk_ratio"], 2), s["function_ratio"] > 0.2
+(0.87, True)
+>>> round(line_signals("第一行。\\n第二行\\n第一行。")["dup_line_frac"], 3)
+0.333
 >>> ngram_signals("买彩票买彩票买彩票买彩票")["top_3gram"]
 1.0
 """
@@ -76,8 +78,20 @@ SIGNAL_RANGES: dict[str, tuple[float, float]] = {
 """Every signal name and the range its histogram covers."""
 
 
-def _r(x: float) -> float:
-    return round(float(x), 4)
+def dyadic(x: float) -> float:
+    """``x`` rounded to a multiple of 1/1024.
+
+    Every signal is reported on this grid: sums of such numbers are exact in floating point, so
+    the histogram totals that shards add up do not depend on the order in which they are merged
+    (sums of values rounded to decimals do).
+
+    >>> dyadic(0.1), dyadic(2 / 3) * 1024
+    (0.099609375, 683.0)
+    """
+    return round(float(x) * 1024) / 1024
+
+
+_r = dyadic
 
 
 class _Text:

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from taosha.document import Document
+from taosha.filters.signals import dyadic
 from taosha.step import ScoreFilter
 
 
@@ -155,7 +156,8 @@ class _LexiconScore(ScoreFilter):
         extra_text = [e for e in extra if isinstance(e, str) and e]
         if extra_text:
             text = "\n".join([*extra_text, text])
-        return density(text, load_lexicon(self.lexicon, self.lexicon_path), norm_chars=self.norm_chars)
+        # on the 1/1024 grid, so that histogram totals merge exactly in any order
+        return dyadic(density(text, load_lexicon(self.lexicon, self.lexicon_path), norm_chars=self.norm_chars))
 
 
 @dataclass(frozen=True, kw_only=True)
