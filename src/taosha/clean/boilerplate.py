@@ -62,6 +62,7 @@ _NAV_WORDS = frozenset(
     """.split()
 )
 _NAV_SPLIT = re.compile(r"\s*[|｜·•/]\s*|\s{1,}")
+_NAV_SEP_RE = re.compile(r"[|｜·•/\s]")
 
 _BREADCRUMB_RE = re.compile(
     r"^(?:您|你)?(?:现在)?(?:所在|当前)?的?位置[:：]|^当前位置[:：]?|^(?:网站)?首页\s*(?:>|＞|»|&gt;|->|→)"
@@ -118,17 +119,22 @@ _CUT_MID_RE = re.compile(r"[。！？!?][^。！？!?]{4,}$")
 _ELLIPSIS_END_RE = re.compile(r"(?:\.{3,}|…+|\.{2,}…*)$")
 _STAMP_END_RE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$|\d{1,2}[-/]\d{1,2}\s+\d{1,2}:\d{2}$")
 
-# Any furniture word at all: single-line documents (most of a social or flattened corpus) without one
-# are kept after one regex search.
 # Any furniture word at all, as a plain alternation of literals (no anchors, no optional prefixes):
 # re then derives the set of first characters and skips to candidates quickly, so a line without a
 # furniture word costs one fast scan.  Every rule's pattern contains one of these words.
-_ANY_WORDS = (
-    "| ｜ > ＞ » → ©  责编 编辑 主编 审核 校对 来源 出处 作者 撰文 文 记者 通讯员 摄影 原标题 时间 日期 发布 浏览 点击 阅读"
-    " 字号 分享 扫 二维码 关注 查看 搜狐 跟贴 报料 评论 APP 原文 收藏 打印 关闭 大中小 专题 转载 版权 opyright ights"
-    " ICP 公网安备 未经 违者必究 上一 下一 上篇 下篇 页 … .. 展开 全文 更多 加载 显示全部 相关 延伸 推荐 猜你 热门 热点"
-    " 精彩 最新 往期 位置 首页 新闻 导航 体育 娱乐 财经 科技 关于 联系 排行 下载 违法和不良"
-).split()
+_ANY_WORDS = [
+    *"| ｜ > ＞ » → · • / © 页 … ..".split(),
+    # byline labels only with their colon ("文：", never the 文 of 文化), and reporter lines
+    *(f"{label}{sep}" for label in _BYLINE_LABELS.split("|") for sep in ("：", ":", " ：", " :")),
+    "本报记者", "本台记者", "本网记者", "本报通讯员", "记者 ", "通讯员 ",
+    # share, copyright, previous/next, "more" and related-block words
+    *"分享到 分享至 扫码 扫一扫 扫描下方 二维码 关注我们 关注微信 查看更多 搜狐 跟贴 报料 我要评论 发表评论 打开APP".split(),
+    *"下载客户端 下载APP 阅读原文 收藏本文 打印本页 关闭窗口 大中小 字号 进入专题 转载 版权 opyright ights ICP".split(),
+    *"公网安备 未经 违者必究 违法和不良 上一 下一 上篇 下篇 展开全文 阅读全文 查看全文 加载更多 显示全部 更多".split(),
+    *_RELATED_HEADERS.replace("|", " ").split(),
+    # breadcrumbs and the nav words that can open a space-separated menu
+    *"位置 首页 正文 体育 娱乐 财经 科技 关于我们 联系我们".split(),
+]
 _ANY_RE = re.compile("|".join(re.escape(w) for w in _ANY_WORDS))
 
 
@@ -180,7 +186,7 @@ def classify_line(line: str) -> str | None:
         return "pagination"
     if n <= 20 and _MORE_RE.match(s):
         return "more"
-    if _nav(s):
+    if n <= 120 and _NAV_SEP_RE.search(s) and _nav(s):
         return "nav"
     return None
 
