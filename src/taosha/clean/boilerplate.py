@@ -65,9 +65,9 @@ _NAV_SPLIT = re.compile(r"\s*[|｜·•/]\s*|\s{1,}")
 _NAV_SEP_RE = re.compile(r"[|｜·•/\s]")
 
 _BREADCRUMB_RE = re.compile(
-    r"^(?:您|你)?(?:现在)?(?:所在|当前)?的?位置[:：]|^当前位置[:：]?|^(?:网站)?首页\s*(?:>|＞|»|&gt;|->|→)"
-    r"|(?:>|＞|»|→)\s*正文$"
+    r"(?:您|你)?(?:现在)?(?:所在|当前)?的?位置[:：]|当前位置[:：]?|(?:网站)?首页\s*(?:>|＞|»|&gt;|->|→)"
 )
+_BREADCRUMB_END_RE = re.compile(r"(?:>|＞|»|→)\s*正文$")
 
 _BYLINE_LABELS = (
     r"责任编辑|责编|编辑|主编|审核|校对|来源|稿件来源|文章来源|本文来源|新闻来源|信息来源|图片来源|消息来源|出处|"
@@ -170,14 +170,15 @@ def classify_line(line: str) -> str | None:
         return None
     if n <= 80 and s[-1] not in _SENTENCE_END and _BYLINE_RE.search(s) and not _CLAUSE_RE.search(s):
         return "byline"
-    if n <= 120 and _BREADCRUMB_RE.search(s):
+    if n <= 120 and (_BREADCRUMB_RE.match(s) or (s.endswith("正文") and _BREADCRUMB_END_RE.search(s))):
         return "breadcrumb"
     if n <= 100 and _PREV_NEXT_RE.search(s):
         return "prev_next"
     if n <= 40 and s[-1] not in _SENTENCE_END and _SHARE_RE.search(s):
         return "share"
     if n <= 150:
-        m = _COPYRIGHT_RE.search(s)
+        # (endpos 64: a notice starts within 40 characters and none is longer than 24)
+        m = _COPYRIGHT_RE.search(s, 0, 64)
         # The notice opens the line or follows a short lead ("本文为原创稿件，版权所有"); a review with a
         # site footer glued on ("...太烂了。免费注册网站导航...Copyright") is a body line.
         if m and m.start() <= 40 and not _SENTENCE_RE.search(s, 0, m.start()):
@@ -248,7 +249,8 @@ class BoilerplateLines(LineFilter):
         self._mark_vertical_nav(lines, verdicts)
         if self.teaser_blocks and len(lines) > self.min_teaser_lines:
             self._mark_teasers(lines, verdicts)
-        self._absorb_blank_lines(lines, verdicts)
+        if any(v is not True for v in verdicts):
+            self._absorb_blank_lines(lines, verdicts)
         return verdicts
 
     @staticmethod
@@ -280,8 +282,9 @@ class BoilerplateLines(LineFilter):
             s = lines[i].strip() if i < len(lines) else "\n"
             if not s:
                 continue
-            item = _BULLET_RE.sub("", s)
-            if i < len(lines) and verdicts[i] is True and 0 < len(item) <= 6:
+            # A bullet takes at most 4 characters ("12. "), an item at most 6: longer lines end a run
+            # without a regex call.
+            if len(s) <= 10 and i < len(lines) and verdicts[i] is True and 0 < len(_BULLET_RE.sub("", s)) <= 6:
                 run.append(i)
                 continue
             if len(run) >= 4 and _nav_items([_BULLET_RE.sub("", lines[j].strip()) for j in run]):
