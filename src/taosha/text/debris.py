@@ -139,7 +139,7 @@ def fix_cjk_spaces(text: str) -> str:
 
 
 _BLANK_RUN_RE = re.compile(r"\n(?:[ \t\u3000]*\n){2,}")
-_BLANK_EDGE_RE = re.compile(r"^(?:[ \t\u3000]*\n)+|(?:\n[ \t\u3000]*)+$")
+_BLANK_LEAD_RE = re.compile(r"(?:[ \t\u3000]*\n)+")
 
 
 def collapse_blank_lines(text: str) -> str:
@@ -147,4 +147,10 @@ def collapse_blank_lines(text: str) -> str:
     if "\n" not in text:
         return text
     text = _BLANK_RUN_RE.sub("\n\n", text)
-    return _BLANK_EDGE_RE.sub("", text)
+    lead = _BLANK_LEAD_RE.match(text)
+    if lead:
+        text = text[lead.end() :]
+    # Trailing blank lines: cut at the first newline after the last visible character (string
+    # methods, not a "$"-anchored regex, which re would try at every newline).
+    cut = text.find("\n", len(text.rstrip(" \t\u3000\n")))
+    return text[:cut] if cut != -1 else text
