@@ -5,7 +5,7 @@ Each signal of :mod:`taosha.filters.signals` is available as its own :class:`Sco
 signals share one pass over the text, all of them together as ``zh_heuristics``: one step that
 records every signal in ``meta.signals`` under the same names and applies one threshold parameter
 per signal (``min_<signal>`` / ``max_<signal>``, ``None`` switches a rule off).  The grouped step
-is about 5x faster than running the individual steps one after another.
+was 3-8x faster (CPU time, news and web pages) than the 21 single-signal steps run one after another.
 
 Thresholds.  The starting points were FineWeb-2's ``cmn_Hani`` configuration (duplicate lines
 0.287, duplicate 5..10-grams 0.198 .. 0.127, top 2/3/4-grams 0.256/0.201/0.171, lines ending in
