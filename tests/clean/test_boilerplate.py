@@ -141,3 +141,4 @@ def test_generated_pages_lose_their_furniture_and_keep_the_article():
         kept_after, left_after = score_extraction(after, page)
         assert kept_after == kept_before == 1.0
         assert left_before > 0.9 and left_after < 0.3, (page.url, left_after)
+

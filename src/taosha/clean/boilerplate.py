@@ -168,27 +168,48 @@ def classify_line(line: str) -> str | None:
     n = len(s)
     if n == 0 or n > 200:
         return None
-    if n <= 80 and s[-1] not in _SENTENCE_END and _BYLINE_RE.search(s) and not _CLAUSE_RE.search(s):
+    if s[-1] in _SENTENCE_END:
+        # Furniture does not end a sentence, except previous/next links to a question and
+        # copyright notices; body paragraphs do, and are settled here in two cheap checks.
+        return _classify_sentence(s)
+    if n <= 80 and _BYLINE_RE.search(s) and not _CLAUSE_RE.search(s):
         return "byline"
     if n <= 120 and (_BREADCRUMB_RE.match(s) or (s.endswith("正文") and _BREADCRUMB_END_RE.search(s))):
         return "breadcrumb"
     if n <= 100 and _PREV_NEXT_RE.search(s):
         return "prev_next"
-    if n <= 40 and s[-1] not in _SENTENCE_END and _SHARE_RE.search(s):
+    if n <= 40 and _SHARE_RE.search(s):
         return "share"
-    if n <= 150:
-        # (endpos 64: a notice starts within 40 characters and none is longer than 24)
-        m = _COPYRIGHT_RE.search(s, 0, 64)
-        # The notice opens the line or follows a short lead ("本文为原创稿件，版权所有"); a review with a
-        # site footer glued on ("...太烂了。免费注册网站导航...Copyright") is a body line.
-        if m and m.start() <= 40 and not _SENTENCE_RE.search(s, 0, m.start()):
-            return "copyright"
+    if n <= 150 and _copyright(s):
+        return "copyright"
     if n <= 80 and _PAGE_WORD_RE.search(s) and _PAGINATION_RE.match(s):
         return "pagination"
     if n <= 20 and _MORE_RE.match(s):
         return "more"
     if n <= 120 and _NAV_SEP_RE.search(s) and _nav(s):
         return "nav"
+    return None
+
+
+def _copyright(s: str) -> bool:
+    # The notice opens the line or follows a short lead ("本文为原创稿件，版权所有"); a review with a
+    # site footer glued on ("...太烂了。免费注册网站导航...Copyright") is a body line.  (endpos 64: a
+    # notice starts within 40 characters and none is longer than 24.)
+    m = _COPYRIGHT_RE.search(s, 0, 64)
+    return bool(m and m.start() <= 40 and not _SENTENCE_RE.search(s, 0, m.start()))
+
+
+def _classify_sentence(s: str) -> str | None:
+    """:func:`classify_line` for a line that ends with 。！？: only two rules allow that ending.
+
+    >>> _classify_sentence("上一篇：冰箱有臭味怎么办？"), _classify_sentence("本文为原创稿件，未经许可严禁转载。")
+    ('prev_next', 'copyright')
+    """
+    n = len(s)
+    if n <= 100 and _PREV_NEXT_RE.search(s):
+        return "prev_next"
+    if n <= 150 and _copyright(s):
+        return "copyright"
     return None
 
 
@@ -234,7 +255,15 @@ class BoilerplateLines(LineFilter):
                     continue
                 in_related = False
             # Every rule has a length cap of at most 200 characters: longer lines are body text.
-            if not s or len(s) > 200 or not (_ANY_RE.search(s) or s[0].isdigit()):
+            if not s or len(s) > 200:
+                verdicts.append(True)
+                continue
+            if s[-1] in _SENTENCE_END:
+                # Settled without the word scan (see classify_line): most body lines end this way.
+                reason = _classify_sentence(s)
+                verdicts.append(True if reason is None else Drop(reason))
+                continue
+            if not (_ANY_RE.search(s) or s[0].isdigit()):
                 verdicts.append(True)
                 continue
             if self.related_blocks and len(s) <= 30 and _RELATED_HEADER_RE.search(s):
