@@ -150,3 +150,24 @@ def test_real_gambling_pages_dropped_and_wikipedia_kept():
         wiki = [Document(r["id"], r["text"], {"title": (r.get("meta") or {}).get("title")}) for r in load_records(name, 500)]
         kept, _, _ = run(GamblingScore(action="drop"), wiki)
         assert len(kept) == len(wiki)
+
+
+def test_zh_web_recipe_end_to_end_on_real_web_pages():
+    from taosha.pipeline import run_in_memory
+    from taosha.recipe import load_recipe
+
+    recipe = load_recipe("zh-web")
+    names = [step.name for _, step in recipe.steps]
+    assert names.index("length_filter") < names.index("cjk_ratio") < names.index("zh_heuristics") \
+        < names.index("gambling_score") < names.index("exact_dedup")
+    result = run_in_memory(recipe, web_docs())
+    reasons = result.removed_reasons()
+    gambling = set(LABELS["spam"]) - {"cwt-cleared1-14", "cwt-cleared1-20"}
+    assert gambling <= set(reasons), gambling - set(reasons)
+    # a page that an earlier quality rule already removed (heavy repetition) is not scored again
+    assert sum(reasons[i] == "gambling_score:gambling_score_high" for i in gambling) >= 14
+    clean = {d.id for d in web_docs() if d.meta["label"] == "clean"}
+    kept = {d.id: d for d in result.kept}
+    assert clean <= set(kept)
+    page = kept["cwt-clean-0"]
+    assert page.meta["lang"] == "zh-Hans" and {"cjk_ratio", "lang_id", "dup_10gram", "ad_spam_score"} <= set(page.meta["signals"])
