@@ -154,9 +154,10 @@ def read_texts(path: str | Path, text_field: str = "text", limit: int | None = N
                     record = orjson.loads(line)
                 except orjson.JSONDecodeError as exc:
                     raise ValueError(f"{path}, line {number}: not valid JSON ({exc})") from None
-                text = record.get(text_field) if isinstance(record, dict) else None
-                if not isinstance(text, str):
+                value = record.get(text_field) if isinstance(record, dict) else None
+                if not isinstance(value, str):
                     raise ValueError(f"{path}, line {number}: no string field {text_field!r}")
+                text = value
             n += 1
             yield text
 

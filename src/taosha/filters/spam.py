@@ -112,7 +112,7 @@ def load_lexicon(name: str, path: str | None = None) -> Lexicon:
     """A built-in lexicon by name (``gambling``, ``porn``, ``seo``, ``ads``) or a file by path."""
     if path:
         return parse_lexicon(Path(path).read_text(encoding="utf-8"), path)
-    text = resources.files("taosha").joinpath("assets", "lexicons", f"{name}.txt").read_text(encoding="utf-8")
+    text = (resources.files("taosha") / "assets" / "lexicons" / f"{name}.txt").read_text(encoding="utf-8")
     return parse_lexicon(text, name)
 
 
