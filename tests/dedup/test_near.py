@@ -219,7 +219,7 @@ def test_recipe_names_the_step():
 
 def test_giant_bucket_costs_linear_edges(tmp_path):
     # k copies of one text share every band: star edges give k - 1 pairs, not k (k - 1) / 2.
-    from taosha.dedup.exact import load_array
+    from taosha.dedup.near import DECISION, EDGE, load_raw
     from taosha.pipeline import run_reduce
     from taosha.step import Context
 
@@ -231,7 +231,7 @@ def test_giant_bucket_costs_linear_edges(tmp_path):
     run_reduce(step, ctx.state_dir, 1)
     parts = step.reduce_plan(1)[0]
     assert parts >= 2  # phase 0 parallelises even for one shard
-    edges = sum(len(load_array(ctx.state_dir / "edges1" / f"{q:04d}.npy")) for q in range(parts))
+    edges = sum(len(load_raw(ctx.state_dir / "edges1" / f"{q:04d}.bin", EDGE)) for q in range(parts))
     assert edges == k - 1
-    decided = load_array(ctx.state_dir / "decide" / "000000.npy")
+    decided = load_raw(ctx.state_dir / "decide" / "000000.bin", DECISION)
     assert int(decided["keep"].sum()) == 1 and set(decided["size"].tolist()) == {k}

@@ -233,10 +233,7 @@ def band_keys(sig: np.ndarray, bands: int, rows: int, seed: int = 0) -> np.ndarr
     return _mix64(h)
 
 
-def _trapezoid(y: np.ndarray, x: np.ndarray) -> np.ndarray:
-    return ((y[..., 1:] + y[..., :-1]) * 0.5 * np.diff(x)).sum(axis=-1)
-
-
+@lru_cache(maxsize=64)
 def optimal_bands(
     threshold: float, num_perm: int, fp_weight: float = 0.5, fn_weight: float = 0.5
 ) -> tuple[int, int]:
@@ -246,27 +243,27 @@ def optimal_bands(
     ``P(s) = 1 - (1 - s^rows)^bands``.  The false-positive area is the integral of ``P`` over
     ``[0, threshold]``, the false-negative area that of ``1 - P`` over ``[threshold, 1]``; the
     choice minimises ``fp_weight * FP + fn_weight * FN`` (the method of datasketch's
-    ``optimal_param``, integrated here on a 1001-point grid instead of with scipy).
+    ``optimal_param``, integrated here by the trapezoid rule on a 1001-point grid, all pairs at once).
 
     >>> optimal_bands(0.8, 128)
     (9, 13)
-    >>> optimal_bands(0.8, 128, fp_weight=0.2, fn_weight=0.8)
-    (12, 10)
+    >>> optimal_bands(0.8, 128, fp_weight=0.1, fn_weight=0.9)
+    (14, 9)
     """
     if not 0.0 < threshold < 1.0:
         raise ValueError("threshold must be strictly between 0 and 1")
+    pairs = np.array([(b, r) for b in range(1, num_perm + 1) for r in range(1, num_perm // b + 1)], dtype=np.float64)
+    b, r = pairs[:, :1], pairs[:, 1:]
     lo = np.linspace(0.0, threshold, 1001)
     hi = np.linspace(threshold, 1.0, 1001)
-    best: tuple[float, int, int] | None = None
-    for b in range(1, num_perm + 1):
-        for r in range(1, num_perm // b + 1):
-            fp = float(_trapezoid(1.0 - (1.0 - lo**r) ** b, lo))
-            fn = float(_trapezoid((1.0 - hi**r) ** b, hi))
-            err = fp * fp_weight + fn * fn_weight
-            if best is None or err < best[0] - 1e-15:
-                best = (err, b, r)
-    assert best is not None
-    return best[1], best[2]
+
+    def area(y: np.ndarray, x: np.ndarray) -> np.ndarray:
+        return ((y[:, 1:] + y[:, :-1]) * 0.5 * np.diff(x)).sum(axis=1)
+
+    fp = area(1.0 - (1.0 - lo**r) ** b, lo)
+    fn = area((1.0 - hi**r) ** b, hi)
+    best = int(np.argmin(fp * fp_weight + fn * fn_weight))  # the first minimum: fewest bands
+    return int(pairs[best, 0]), int(pairs[best, 1])
 
 
 def collision_probability(similarity: float, bands: int, rows: int) -> float:

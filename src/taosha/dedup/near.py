@@ -36,7 +36,7 @@ collect (per shard)        batches of ``batch_chars`` characters (at most 8,192 
 reduce phase 0 (P tasks)   one band partition: sort the keys; each run of equal keys becomes star
                            edges from its centre (longest member) to the others: k - 1 edges for
                            k members, so 5,000 copies of 「转发微博」 cost 5,000 edges, not 12.5
-                           million pairs.  Written to ``edges0/{part}.npy``, sorted by ``u % P``.
+                           million pairs.  Written to ``edges0/{part}.bin``, sorted by ``u % P``.
                            Memory: the partition, 24 b N / P bytes, plus its sort.
 reduce phase 1 (P tasks)   the edges of one ``u % P`` partition from every phase-0 task,
                            de-duplicated across bands; with ``verify``, each pair's exact Jaccard
@@ -44,7 +44,7 @@ reduce phase 1 (P tasks)   the edges of one ``u % P`` partition from every phase
                            of the partition, plus the shingle sets of its documents.
 reduce phase 2 (1 task)    union-find over all verified edges (numpy label propagation with pointer
                            jumping: deterministic, the label of a component is its smallest node),
-                           survivor per cluster, ``decide/{shard}.npy`` for every shard.  Memory:
+                           survivor per cluster, ``decide/{shard}.bin`` for every shard.  Memory:
                            about 60 bytes per edge; edges exist only for documents that have a
                            near-duplicate, so a corpus without duplicates costs nothing here.
 apply (per shard)          reads its decision file (17 bytes per decided document) and removes or
@@ -69,7 +69,6 @@ from pathlib import Path
 
 import numpy as np
 
-from taosha.dedup.exact import load_array, save_array
 from taosha.dedup.minhash import band_keys, optimal_bands, permutations, shingle_hashes, signatures
 from taosha.document import Document
 from taosha.step import GlobalStep, StepContext
@@ -82,6 +81,21 @@ _BATCH_DOCS = 8192
 """At most this many documents per collect batch: a batch's signatures take 4 x num_perm bytes per
 document (4 MB here) whatever the documents' lengths, so short texts do not inflate the batch."""
 _ORDINAL_MASK = np.uint64(0xFFFFFFFF)
+
+
+def save_raw(path: Path, array: np.ndarray) -> None:
+    """Write an array's bytes atomically.  Raw files, not ``.npy``: every reader knows the dtype,
+    and parsing ``.npy`` headers cost a tenth of a small run."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    array.tofile(tmp)
+    os.replace(tmp, path)
+
+
+def load_raw(path: Path, dtype: np.dtype | type, start: int = 0, stop: int | None = None) -> np.ndarray:
+    """Items ``start:stop`` of a raw array file, reading only those bytes."""
+    dtype = np.dtype(dtype)
+    count = -1 if stop is None else stop - start
+    return np.fromfile(path, dtype=dtype, count=count, offset=start * dtype.itemsize)
 
 
 def node_id(shard: int, ordinal: int) -> int:
@@ -195,7 +209,7 @@ class NearDedup(GlobalStep):
         for tmp, final in zip(tmps, finals, strict=True):
             os.replace(tmp, final)
         if self.verify:
-            save_array(root / f"offsets-{shard:06d}.npy", np.concatenate(offsets))
+            save_raw(root / f"offsets-{shard:06d}.bin", np.concatenate(offsets))
             os.replace(shingle_tmp, shingle_final)
 
     def _collect_batch(self, texts, lengths, shard, first, a, outs, shingle_out, offsets) -> None:  # type: ignore[no-untyped-def]
@@ -274,26 +288,25 @@ class NearDedup(GlobalStep):
         order = np.argsort(target, kind="stable")
         out = state_dir / "edges0"
         out.mkdir(exist_ok=True)
-        save_array(out / f"{part:04d}-bounds.npy", np.searchsorted(target[order], np.arange(parts + 1)))
-        save_array(out / f"{part:04d}.npy", edges[order])
+        save_raw(out / f"{part:04d}-bounds.bin", np.searchsorted(target[order], np.arange(parts + 1)))
+        save_raw(out / f"{part:04d}.bin", edges[order])
 
     def _verify_edges(self, part: int, state_dir: Path, n_shards: int) -> None:
         chunks = [np.empty(0, dtype=EDGE)]
         for p in range(self.n_parts(n_shards)):
-            bounds = load_array(state_dir / "edges0" / f"{p:04d}-bounds.npy")
+            bounds = load_raw(state_dir / "edges0" / f"{p:04d}-bounds.bin", np.int64)
             if bounds[part + 1] > bounds[part]:
-                mapped = np.load(state_dir / "edges0" / f"{p:04d}.npy", mmap_mode="r", allow_pickle=False)
-                chunks.append(np.array(mapped[bounds[part] : bounds[part + 1]]))
+                chunks.append(load_raw(state_dir / "edges0" / f"{p:04d}.bin", EDGE, bounds[part], bounds[part + 1]))
         edges = np.concatenate(chunks)
         edges = unique_edges(edges["u"], edges["v"], edges["lu"], edges["lv"])
         if self.verify and len(edges):
             edges = edges[exact_jaccard(edges["u"], edges["v"], state_dir) >= self.threshold]
         out = state_dir / "edges1"
         out.mkdir(exist_ok=True)
-        save_array(out / f"{part:04d}.npy", edges)
+        save_raw(out / f"{part:04d}.bin", edges)
 
     def _cluster(self, state_dir: Path, n_shards: int) -> None:
-        chunks = [load_array(state_dir / "edges1" / f"{q:04d}.npy") for q in range(self.n_parts(n_shards))]
+        chunks = [load_raw(state_dir / "edges1" / f"{q:04d}.bin", EDGE) for q in range(self.n_parts(n_shards))]
         edges = np.concatenate(chunks) if chunks else np.empty(0, dtype=EDGE)
         nodes, inverse = np.unique(np.concatenate([edges["u"], edges["v"]]), return_inverse=True)
         lengths = np.zeros(len(nodes), dtype=np.uint32)
@@ -318,12 +331,12 @@ class NearDedup(GlobalStep):
         out.mkdir(exist_ok=True)
         bounds = np.searchsorted(shard_of, np.arange(n_shards + 1))
         for s in range(n_shards):
-            save_array(out / f"{s:06d}.npy", decisions[bounds[s] : bounds[s + 1]])
+            save_raw(out / f"{s:06d}.bin", decisions[bounds[s] : bounds[s + 1]])
 
     # -- apply ------------------------------------------------------------------------------
 
     def apply(self, docs: Iterable[Document], ctx: StepContext) -> Iterator[Document]:
-        decided = load_array(ctx.state_dir / "decide" / f"{ctx.shard_index:06d}.npy")
+        decided = load_raw(ctx.state_dir / "decide" / f"{ctx.shard_index:06d}.bin", DECISION)
         table = {
             ordinal: (survivor, size, keep)
             for ordinal, survivor, size, keep in zip(
@@ -377,7 +390,7 @@ def _load_sets(nodes: np.ndarray, state_dir: Path) -> tuple[np.ndarray, np.ndarr
     bounds = np.searchsorted(shard_of, np.unique(shard_of).tolist() + [np.iinfo(np.int64).max])
     for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         shard = int(shard_of[lo])
-        offsets = load_array(state_dir / f"offsets-{shard:06d}.npy")
+        offsets = load_raw(state_dir / f"offsets-{shard:06d}.bin", np.int64)
         path = state_dir / f"shingles-{shard:06d}.bin"
         data = np.asarray(np.memmap(path, dtype=np.uint32, mode="r")) if path.stat().st_size else np.zeros(0, np.uint32)
         begin, end = offsets[ordinal[lo:hi]], offsets[ordinal[lo:hi] + 1]
