@@ -10,7 +10,7 @@ Reason codes (counted as ``lines_removed:<reason>``):
 ==============  ====================================================================  =========
 reason          what                                                                  max chars
 ==============  ====================================================================  =========
-``nav``         navigation bars: >= 4 short items separated by ``|`` ``｜`` ``·`` or     200
+``nav``         navigation bars: >= 4 short items separated by ``|`` ``｜`` ``·`` or     120
                 spaces, at least 3 of them (and half) section names (首页 新闻 体育...);
                 or the same menu rendered one item per line (``• 首页`` ``• 新闻`` ...)
 ``breadcrumb``  ``您所在的位置：首页 > 新闻 > 正文``, ``当前位置：``, ``首页 > ... > 正文``      120
@@ -28,11 +28,15 @@ reason          what                                                            
 ``related``     a "related reading" block: its header (``相关新闻`` ``延伸阅读`` ``猜你喜欢``...)   30/150
                 and the headline lines under it (no sentence-final punctuation) up to the
                 next sentence; a header with its items on the same line (``相关标签：…``)
-``teaser``      a header-less block of >= 3 lines closing the document, each a headline       150
+``teaser``      a header-less block of >= 3 lines closing the document, each a headline       100
                 without sentence-final punctuation, at least two of them "cut": a complete
                 sentence followed by an unfinished one, an ellipsis ending, or a
                 date/time stamp ending (a list of other articles)
 ==============  ====================================================================  =========
+
+Only ``prev_next`` and ``copyright`` lines may end with 。！？ (a link to a question, a notice);
+every other line that ends a sentence is body text.  A table row written as ``| cell |`` is judged
+by its cells, and blank lines between removed lines go with them.
 
 Documents with fewer than ``min_doc_lines`` non-blank lines (default 2) are left alone: a one-line
 document is not a page layout but a post, a review or a flattened article, and a Weibo comment that
