@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import orjson
 import pytest
-
 from conftest import load_records
+
 from taosha import Document, Filter
 from taosha.errors import ShardError
 from taosha.filters.length import LengthFilter

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import orjson
 import pytest
-
 from conftest import data_path
 from helpers import read_jsonl_dir, tree_digest, write_recipe
+
 from taosha.errors import InputError
 from taosha.recipe import load_recipe
 from taosha.run import run

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+from collections.abc import Iterable
 
 from taosha.errors import RecipeError
 from taosha.step import Step
@@ -45,7 +46,7 @@ STEPS: dict[str, str] = {
 }
 
 
-def suggest(name: str, choices: list[str] | tuple[str, ...] | set[str]) -> str:
+def suggest(name: str, choices: Iterable[str]) -> str:
     """A ``"; did you mean 'x'?"`` suffix, or an empty string when nothing is close."""
     close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""

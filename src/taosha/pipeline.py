@@ -124,9 +124,9 @@ def run_in_memory(
     that cross-shard decisions match a single-shard run.  Used by ``taosha inspect`` and tests;
     real runs go through an engine.
     """
-    docs = list(docs)
+    items: list[Any] = list(docs)
     shards: list[list[Document]] = (
-        [list(s) for s in docs] if docs and not isinstance(docs[0], Document) else [docs]  # type: ignore[list-item]
+        [list(s) for s in items] if items and not isinstance(items[0], Document) else [items]
     )
     result = MemoryResult()
     result.trace = [] if trace else None
@@ -273,13 +273,7 @@ def run_shard_stage(plan: RunPlan, stage: int, shard_index: int, progress: Progr
         stats, shard=shard.name, shard_index=shard_index, n_shards=len(plan.shards),
         work_dir=plan.work_dir, on_remove=on_remove,
     )
-    reported = [0, 0, time.monotonic()]
-
-    def tick(bytes_done: int) -> None:
-        now = time.monotonic()
-        if progress is not None and now - reported[2] > 0.5:
-            progress(documents["in"] - reported[0], bytes_done - reported[1])
-            reported[0], reported[1], reported[2] = documents["in"], bytes_done, now
+    ticker = _Ticker(progress)
 
     def raw_documents() -> Iterator[Document]:
         reader = ShardReader(shard, settings)
@@ -296,16 +290,15 @@ def run_shard_stage(plan: RunPlan, stage: int, shard_index: int, progress: Progr
                 if counts is not None:
                     counts["in"] += 1
                 yield item
-            tick(reader.bytes_read)
+            ticker.tick(reader.bytes_read)
         stats.bytes_read += reader.bytes_read
-        tick(reader.bytes_read)
+        ticker.tick(reader.bytes_read, final=True)
 
     def carried_documents() -> Iterator[Document]:
         for doc in _read_intermediate(plan, stage - 1, shard_index):
-            documents["carried"] += 1
             yield doc
-            if progress is not None:
-                tick(0)
+            ticker.tick(0)
+        ticker.tick(0, final=True)
 
     source = raw_documents() if stage == 0 else carried_documents()
     try:
@@ -327,10 +320,29 @@ def run_shard_stage(plan: RunPlan, stage: int, shard_index: int, progress: Progr
     for writer in (out_writer, removed_writer, quarantine_writer):
         if writer is not None:
             writer.commit()
-    if progress is not None and stage > 0:
-        progress(documents["carried"] - reported[0], 0)
     write_json_atomic(marker, stats.to_json(), indent=False)
     return stats
+
+
+class _Ticker:
+    """Counts records read and reports ``(docs, bytes)`` deltas to ``progress`` twice a second."""
+
+    __slots__ = ("progress", "docs", "sent_docs", "sent_bytes", "last")
+
+    def __init__(self, progress: ProgressFn | None):
+        self.progress = progress
+        self.docs = self.sent_docs = self.sent_bytes = 0
+        self.last = time.monotonic()
+
+    def tick(self, bytes_done: int, *, final: bool = False) -> None:
+        if not final:
+            self.docs += 1
+        if self.progress is None:
+            return
+        now = time.monotonic()
+        if final or now - self.last > 0.5:
+            self.progress(self.docs - self.sent_docs, bytes_done - self.sent_bytes)
+            self.sent_docs, self.sent_bytes, self.last = self.docs, bytes_done, now
 
 
 def run_reduce_task(plan: RunPlan, stage: int, phase: int, part: int) -> None:

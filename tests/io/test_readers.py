@@ -10,9 +10,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import zstandard
-
 from conftest import load_records
 from helpers import read_jsonl_dir, write_recipe
+
 from taosha.io.files import expand_inputs
 from taosha.io.readers import Quarantined, ShardReader, plan_shards
 from taosha.recipe import InputSettings, load_recipe

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import load_records
+
 from taosha import Document
 from taosha.dedup.exact import ExactDedup
 from taosha.filters.length import LengthFilter

@@ -7,7 +7,6 @@ same task functions of :mod:`taosha.pipeline`, so results cannot depend on the e
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -51,6 +50,3 @@ class Engine(Protocol):
 
     def close(self) -> None: ...
 
-
-ErrorList = list[tuple[str, str]]
-TaskFn = Callable[..., object]

@@ -248,7 +248,7 @@ class ShardReader:
         f = shard.files[0]
         limit = self.settings.max_record_size
         with open_binary(f.path) as raw:
-            stream: IO[bytes]
+            stream: Any
             if shard.compression == "gz":
                 stream = gzip.GzipFile(fileobj=raw, mode="rb")
             elif shard.compression == "zst":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import os
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import orjson
 
@@ -27,7 +27,7 @@ class _JsonlFile:
     def __init__(self, path: Path, fmt: str, level: int | None = None):
         self.path = path
         self.raw = open(path, "wb")
-        self.stream: IO[bytes]
+        self.stream: Any
         if fmt == "jsonl.gz":
             self.stream = gzip.GzipFile(filename="", mode="wb", fileobj=self.raw, mtime=0, compresslevel=level or 3)
         elif fmt == "jsonl.zst":
