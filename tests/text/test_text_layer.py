@@ -11,6 +11,7 @@ FIXES = [
     entities.fix_entities, entities.fix_entity_residue, width.fold_width, punct.cjk_punctuation,
     debris.fix_mojibake, debris.strip_private_use, debris.strip_replacement, debris.strip_ansi,
     debris.literal_newlines, debris.fix_cjk_spaces, debris.collapse_blank_lines, social.strip_emoticons,
+    debris.strip_furniture_tails,
 ]
 
 
@@ -67,3 +68,19 @@ def test_linear_time_on_long_and_adversarial_input():
     social.repost_chain("//@a:" * 5000, "own")
     social.topics("#话" * 5000, "strip")
     assert time.perf_counter() - start < 5.0  # generous: quadratic behaviour would take minutes
+
+
+def test_furniture_tails_on_flattened_news_cut_only_after_the_last_sentence():
+    """THUCNews articles (line breaks flattened): a tail is cut in a few percent of them, what is
+    kept is a prefix ending a sentence, and the cut part holds no sentence of the article."""
+    cut = 0
+    for r in load_records("news_thucnews_sample.jsonl.gz", 1000):
+        text = r["text"]
+        out = debris.strip_furniture_tails(text)
+        if out == text:
+            continue
+        cut += 1
+        assert text.startswith(out) and out.rstrip()[-1] in "。！？!?”」』"
+        tail = text[len(out):]
+        assert tail.count("。") <= 1, tail
+    assert 10 <= cut <= 60

@@ -20,6 +20,7 @@ repost_text         ``转发微博``                                            
 emoticons           ``[哈哈]`` codes                                           strip
 topics              ``#话题#``                                                 keep
 mentions            ``@handle``                                              keep
+furniture_tails     a credit or related list glued after the last sentence   on
 punctuation         ASCII ``,?!:;()`` in Chinese context -> ，？！：；（）       on
 cjk_spaces          letter-spaced Han characters, spaces beside ，。           on
 blank_lines         runs of blank lines -> one                               on
@@ -68,6 +69,7 @@ class ZhNormalize(Mapper):
     replacement_chars: bool = True
     width: bool = True
     punctuation: bool = True
+    furniture_tails: bool = True
     cjk_spaces: bool = True
     blank_lines: bool = True
     t2s: bool = False
@@ -139,6 +141,8 @@ class ZhNormalize(Mapper):
             add("topics", partial(social.topics, policy=self.topics), _NON_ASCII)
         if self.mentions != "keep":
             add("mentions", partial(social.mentions, policy=self.mentions))
+        if self.furniture_tails:
+            add("furniture_tails", debris.strip_furniture_tails, _NON_ASCII)
         if self.punctuation:
             add("punctuation", punct.cjk_punctuation, _NON_ASCII)
         if self.cjk_spaces:
@@ -192,6 +196,7 @@ _TRIGGERS = {
     "repost_text": "微博",
     "topics": "#",
     "mentions": "@",
+    "furniture_tails": "来源|编辑|责编|相关|延伸阅读",
     "punctuation": "[,?!:;(]",
     "cjk_spaces": " ",
     "blank_lines": "\n",

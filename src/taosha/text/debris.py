@@ -154,3 +154,54 @@ def collapse_blank_lines(text: str) -> str:
     # methods, not a "$"-anchored regex, which re would try at every newline).
     cut = text.find("\n", len(text.rstrip(" \t\u3000\n")))
     return text[:cut] if cut != -1 else text
+
+
+# Furniture glued to the end of a flattened article (line breaks lost upstream, as in THUCNews and
+# CLUECorpus): a source or editor credit after the last sentence, or a "related reading" list that
+# runs to the end.  Anchored to the end of the text and to a preceding sentence end, so a sentence
+# that merely mentions 来源 or 相关新闻 is never cut.
+_TAIL_CREDIT_RE = re.compile(
+    r"(?<=[。！？!?”」』])\s*(?:"
+    r"[（(]\s*(?:稿件来源|文章来源|来源|编辑|责任编辑|责编)\s*[:：][^()（）\n]{1,40}[)）]"
+    r"|[【\[]?(?:责任编辑|编辑|责编)\s*[:：]\s*[\u4e00-\u9fffA-Za-z·]{1,12}[】\]]?"
+    r"|(?:文章来源|稿件来源|新闻来源|来源)\s*[:：][^。！？!?\n]{1,30}?(?:\s*(?:编辑|责任编辑)\s*[:：][^。！？!?\n]{1,12})?(?:我要评论)?"
+    r")\s*$"
+)
+_TAIL_RELATED_RE = re.compile(r"(?<=[。！？!?”」』])[\s\u3000]*[◇◆■●【]?(?:相关阅读|相关新闻|延伸阅读|相关链接|相关报道)】?\s*[:：]")
+_TAIL_HINT_RE = re.compile("来源|编辑|责编|相关|延伸阅读")
+
+
+def strip_furniture_tails(text: str) -> str:
+    """Cut a credit line or a related-reading list glued after the last sentence of a flattened text.
+
+    A related list is cut only when it is the last one, starts after the first 30 % of the text (a
+    digest that opens with one is left alone) and no article text follows it; one line is handled
+    at a time, so a page with real line breaks keeps
+    its furniture for ``boilerplate_lines``.
+
+    >>> strip_furniture_tails("私募的优势将不复存在。”来源：经济观察网")
+    '私募的优势将不复存在。”'
+    >>> strip_furniture_tails("这稍微让我有些尴尬。”(来源：中国日报网 信莲 编辑：婧远)")
+    '这稍微让我有些尴尬。”'
+    >>> strip_furniture_tails("今年以来基金净值普遍上涨，多只产品收益超过两成。基金经理表示看好后市。    相关报道：    QDII哀鸿遍野")
+    '今年以来基金净值普遍上涨，多只产品收益超过两成。基金经理表示看好后市。'
+    >>> strip_furniture_tails("数据来源：国家统计局。相关新闻报道很多，来源于生活。")
+    '数据来源：国家统计局。相关新闻报道很多，来源于生活。'
+    """
+    if text.isascii() or not _TAIL_HINT_RE.search(text):
+        return text
+    out = []
+    changed = False
+    for line in text.split("\n"):
+        new = line
+        last = None
+        for m in _TAIL_RELATED_RE.finditer(new):
+            last = m
+        # The last list, if it starts after the first 30 % and no article text follows it (a list
+        # of headlines holds at most one full stop; an article glued after it holds many).
+        if last and last.start() >= len(new) * 0.3 and new.count("。", last.end()) <= 1:
+            new = new[: last.start()]
+        new = _TAIL_CREDIT_RE.sub("", new)
+        changed = changed or new != line
+        out.append(new)
+    return "\n".join(out) if changed else text
