@@ -181,7 +181,7 @@ def test_own_recipe_same_bytes_and_progress_from_tasks(ray_cluster, corpus, loca
 def test_a_killed_worker_process_is_retried_and_the_output_is_unchanged(ray_cluster, corpus, local_reference, tmp_path):
     base = load_recipe(own_recipe(tmp_path))
     marker = tmp_path / "worker-killed"
-    # A Weibo post in the middle of a shard, so the dead attempt has written part of the shard.
+    # A Weibo post deep inside a shard: the dead attempt leaves partly written files for the retry.
     with gzip.open(data_path("weibo_ced_posts.jsonl.gz"), "rb") as fh:
         target = orjson.loads(next(itertools.islice(fh, 1500, None)))["id"]
     killer = DieOnce(marker=str(marker), doc_id=target, spare_pid=os.getpid())

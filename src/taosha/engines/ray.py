@@ -101,7 +101,10 @@ def _run_task(plan_box: list[Any], batch: Batch, item: int, tally: Any) -> TaskR
     last: list[Any] = []
 
     def report(docs: int, nbytes: int) -> None:
-        last[:] = [tally.add.remote(docs, nbytes)]
+        try:
+            last[:] = [tally.add.remote(docs, nbytes)]
+        except ray.exceptions.RayError:  # progress is best effort; it never fails a task
+            last.clear()
 
     try:
         if batch.kind == "shards":
@@ -109,7 +112,10 @@ def _run_task(plan_box: list[Any], batch: Batch, item: int, tally: Any) -> TaskR
             if last:
                 # Calls from one caller run in order: once the last delta is counted, all are, so
                 # the driver's next read after this task sees every document of it.
-                ray.get(last[0])
+                try:
+                    ray.get(last[0])
+                except ray.exceptions.RayError:
+                    pass
             return item, stats.to_json(), None
         run_reduce_task(plan, batch.stage, batch.phase, item)
         return item, None, None
