@@ -178,3 +178,19 @@ def test_histogram_totals_merge_exactly_in_any_order():
         return {k: (h.total, h.counts) for k, h in hists.items()}
 
     assert merged([0, 1, 2]) == merged([2, 0, 1]) == merged([1, 2, 0])
+
+
+def test_batched_histograms_match_one_by_one():
+    from taosha.filters.heuristics import _flush
+    from taosha.stats import Histogram
+
+    rng = np.random.default_rng(3)
+    # signals are on the 1/1024 grid, where sums are exact in any order (see signals.dyadic)
+    values = [round(float(x) * 1024) / 1024 for x in rng.uniform(-0.2, 1.2, 500)]
+    values += [0.0, 1.0, 0.5, 0.025 * 1024 // 1 / 1024, float("nan"), 1 + 1 / 1024]
+    one = Histogram(0.0, 1.0)
+    for v in values:
+        one.add(v)
+    batched = {"s": Histogram(0.0, 1.0)}
+    _flush(batched, {"s": list(values)})
+    assert batched["s"] == one

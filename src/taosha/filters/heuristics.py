@@ -26,7 +26,10 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
+from functools import cached_property
 from typing import ClassVar, Literal
+
+import numpy as np
 
 from taosha.document import Document
 from taosha.filters.charclass import SPACE, class_counts, classify, han_count
@@ -38,6 +41,7 @@ from taosha.filters.signals import (
     line_signals,
     ngram_signals,
 )
+from taosha.stats import Histogram
 from taosha.step import Drop, Filter, ScoreFilter, StepContext
 
 _LINE_SIGNALS = {
@@ -102,22 +106,28 @@ class ZhHeuristics(Filter):
         if self.line_rules_min_lines < 1 or self.repetition_min_chars < 0:
             raise ValueError("line_rules_min_lines must be >= 1 and repetition_min_chars >= 0")
 
-    def rules(self) -> list[tuple[str, float | None, float | None]]:
-        """``(signal, min, max)`` for every signal with a threshold, in checking order."""
+    @cached_property
+    def _rules(self) -> tuple[tuple[str, float | None, float | None], ...]:
+        # Built once per step object (cached_property writes the instance __dict__ directly, which
+        # a frozen dataclass allows); rebuilding it per document was a sixth of the step's time.
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         out = []
         for signal in self.RULE_ORDER:
             lo, hi = values.get(f"min_{signal}"), values.get(f"max_{signal}")
             if lo is not None or hi is not None:
                 out.append((signal, lo, hi))
-        return out
+        return tuple(out)
+
+    def rules(self) -> list[tuple[str, float | None, float | None]]:
+        """``(signal, min, max)`` for every signal with a threshold, in checking order."""
+        return list(self._rules)
 
     def judge(self, signals: dict[str, float]) -> list[Drop]:
         """Every rule the measured signals break, in checking order."""
         broken = []
         line_gate = signals["n_lines"] >= self.line_rules_min_lines
         ngram_gate = signals["n_chars"] >= self.repetition_min_chars
-        for signal, lo, hi in self.rules():
+        for signal, lo, hi in self._rules:
             if signal in _LINE_SIGNALS and not line_gate:
                 continue
             if signal in _NGRAM_SIGNALS and not ngram_gate:
@@ -140,33 +150,63 @@ class ZhHeuristics(Filter):
     def run(self, docs: Iterable[Document], ctx: StepContext) -> Iterator[Document]:
         stats = ctx.stats
         hists = {name: stats.histogram(f"{ctx.label}:{name}", lo, hi) for name, (lo, hi) in SIGNAL_RANGES.items()}
+        # Values are histogrammed in batches (one NumPy pass per signal) rather than one
+        # Histogram.add call per signal per document.
+        pending: dict[str, list[float]] = {name: [] for name in hists}
         clock = time.perf_counter
         tag_only = self.action == "tag"
-        for doc in docs:
-            stats.docs_in += 1
-            n = len(doc.text)
-            stats.chars_in += n
-            start = clock()
-            signals = self.measure(doc.text)
-            broken = self.judge(signals)
-            stats.seconds += clock() - start
-            record = doc.signals
-            for name, hist in hists.items():
-                value = signals.get(name)
-                if value is not None:
-                    record[name] = round(value, 4)
-                    hist.add(value)
-            if ctx.tracing:
-                ctx.note(doc, "score", value=signals, broken=[d.reason for d in broken])
-            if broken and not tag_only:
-                ctx.remove(doc, broken[0].reason, broken[0].detail)
-                continue
-            for drop in broken:
-                doc.meta.setdefault("flags", []).append(drop.reason)
-                stats.counters[f"tagged:{drop.reason}"] += 1
-            stats.docs_out += 1
-            stats.chars_out += n
-            yield doc
+        try:
+            for count, doc in enumerate(docs, 1):
+                stats.docs_in += 1
+                n = len(doc.text)
+                stats.chars_in += n
+                start = clock()
+                signals = self.measure(doc.text)
+                broken = self.judge(signals)
+                stats.seconds += clock() - start
+                record = doc.signals
+                for name, values in pending.items():
+                    value = signals.get(name)
+                    if value is not None:
+                        record[name] = round(value, 4)
+                        values.append(value)
+                if count % _HIST_BATCH == 0:
+                    _flush(hists, pending)
+                if ctx.tracing:
+                    ctx.note(doc, "score", value=signals, broken=[d.reason for d in broken])
+                if broken and not tag_only:
+                    ctx.remove(doc, broken[0].reason, broken[0].detail)
+                    continue
+                for drop in broken:
+                    doc.meta.setdefault("flags", []).append(drop.reason)
+                    stats.counters[f"tagged:{drop.reason}"] += 1
+                stats.docs_out += 1
+                stats.chars_out += n
+                yield doc
+        finally:
+            _flush(hists, pending)
+
+
+_HIST_BATCH = 4096
+
+
+def _flush(hists: dict[str, Histogram], pending: dict[str, list[float]]) -> None:
+    """Add the pending values to their histograms, exactly as ``Histogram.add`` one by one would."""
+    for name, values in pending.items():
+        if not values:
+            continue
+        hist = hists[name]
+        v = np.asarray(values, dtype=np.float64)
+        values.clear()
+        v = v[~np.isnan(v)]
+        hist.n += int(v.size)
+        hist.total += float(v.sum())
+        hist.under += int(np.count_nonzero(v < hist.lo))
+        hist.over += int(np.count_nonzero(v > hist.hi))
+        inside = v[(v >= hist.lo) & (v <= hist.hi)]
+        bins = ((inside - hist.lo) / (hist.hi - hist.lo) * hist.bins).astype(np.int64)
+        counts = np.bincount(np.minimum(bins, hist.bins - 1), minlength=hist.bins)
+        hist.counts = [a + int(b) for a, b in zip(hist.counts, counts, strict=True)]
 
 
 # --- the same signals as single-signal steps --------------------------------------------------------
