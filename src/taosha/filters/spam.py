@@ -127,7 +127,7 @@ def fold(text: str) -> str:
     """Lower case, full-width letters and digits to half-width: how texts meet the lexicons.
     (Folding once and matching case-sensitively is faster than ``re.IGNORECASE``.)"""
     # str.translate looks every character up in a dict; a regex scan to see whether there is
-    # anything to fold is ten times cheaper, and most texts have no full-width ASCII.
+    # anything to fold is ten times cheaper, and most texts have no full-width letters or digits.
     if not text.isascii() and _FULL_WIDTH.search(text):
         text = text.translate(_HALF_WIDTH)
     return text.lower()
