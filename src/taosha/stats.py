@@ -37,7 +37,9 @@ class Histogram:
         if math.isnan(value):
             return
         self.n += 1
-        self.total += value
+        # Summed on a 1/1024 grid: such sums are exact in floating point, so the total does not
+        # depend on the order in which shards are merged.
+        self.total += round(value * 1024) / 1024
         if value < self.lo:
             self.under += 1
         elif value >= self.hi:
