@@ -39,7 +39,7 @@ Cost: every fix has a cheap pre-check (``"&" in text``, ``text.isascii()``), and
 measures two gates once per document: one scan for the rare characters eight fixes act on (``&``,
 ESC, ``[``, backslash, private use, U+FFFD, full-width letters, Latin-1 letters) and one scan of a
 trigger alternation for everything the other fixes look for.  A clean document costs about three
-scans; with both steps the run costs 0.80-0.85x the read-parse-write floor
+scans; with both steps the run costs 0.80-0.87x the read-parse-write floor
 (``benchmarks/normalize_cost.py``, figures in ``docs/normalization.md``).
 """
 
