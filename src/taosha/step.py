@@ -309,7 +309,7 @@ class LineFilter(Step):
                 doc.text = "\n".join(kept)
                 if ctx.tracing:
                     ctx.note(doc, "changed", before=before, after=doc.text, fixes=[])
-                if self.min_chars_left and _visible_chars(doc.text) < self.min_chars_left:
+                if self.min_chars_left and visible_chars(doc.text) < self.min_chars_left:
                     ctx.remove(doc, "boilerplate_only")
                     continue
             stats.docs_out += 1
@@ -317,7 +317,8 @@ class LineFilter(Step):
             yield doc
 
 
-def _visible_chars(text: str) -> int:
+def visible_chars(text: str) -> int:
+    """Characters other than spaces, tabs, newlines and the ideographic space."""
     return len(text) - sum(text.count(c) for c in " \n\t\u3000")
 
 

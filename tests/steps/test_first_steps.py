@@ -35,6 +35,9 @@ def test_unicode_cleanup_on_real_zero_width_and_controls():
         ("ｅ\u0301 全角，标点。", "ｅ\u0301 全角，标点。", []),
         ("Cafe\u0301 咖啡", "Café 咖啡", ["nfc"]),
         ("不变的中文：标点，全角！", "不变的中文：标点，全角！", []),
+        # UTF-8 read as Latin-1: its C1 controls are part of the mojibake, so it is repaired first.
+        ("新闻：" + "乱码修复".encode().decode("latin-1") + "。", "新闻：乱码修复。", ["mojibake", "control"]),
+        ("价格\x85元", "价格元", ["control"]),
     ],
 )
 def test_unicode_cleanup_cases(text, expected, fixes):

@@ -37,13 +37,8 @@ import xxhash
 
 from taosha.dedup.exact import load_array, save_array
 from taosha.document import Document
-from taosha.step import GlobalStep, StepContext
+from taosha.step import GlobalStep, StepContext, visible_chars
 from taosha.text.keys import dedup_key
-
-
-def _visible_chars(text: str) -> int:
-    # The LineFilter base's measure of what is left (spaces, tabs, newlines, U+3000 not counted).
-    return len(text) - sum(text.count(c) for c in " \n\t\u3000")
 
 
 def line_key(line: str) -> str:
@@ -149,7 +144,7 @@ class RepeatedLines(GlobalStep):
                 if removed:
                     stats.changed += 1
                     doc.text = "\n".join(kept)
-                    if self.min_chars_left and _visible_chars(doc.text) < self.min_chars_left:
+                    if self.min_chars_left and visible_chars(doc.text) < self.min_chars_left:
                         ctx.remove(doc, "boilerplate_only")
                         continue
             stats.docs_out += 1
