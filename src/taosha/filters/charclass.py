@@ -119,10 +119,23 @@ def codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
-def classify(text: str) -> np.ndarray:
-    """Table entries (class plus flags) of every character of ``text``."""
+@lru_cache(maxsize=4)
+def codepoints_and_classes(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Code points and table entries of ``text``, read-only.
+
+    Cached for the last few texts: ``cjk_ratio``, ``lang_id`` and ``zh_heuristics`` run one after
+    the other on the same document, and the text's hash is computed once and kept by the ``str``.
+    """
     cps = codepoints(text)
-    return class_table()[np.minimum(cps, TABLE_SIZE)]
+    entries = class_table()[np.minimum(cps, TABLE_SIZE)]
+    cps.flags.writeable = False
+    entries.flags.writeable = False
+    return cps, entries
+
+
+def classify(text: str) -> np.ndarray:
+    """Table entries (class plus flags) of every character of ``text`` (read-only)."""
+    return codepoints_and_classes(text)[1]
 
 
 def class_counts(text: str | np.ndarray) -> np.ndarray:

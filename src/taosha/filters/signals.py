@@ -42,10 +42,8 @@ from taosha.filters.charclass import (
     FUNCTION,
     SPACE,
     SYMBOL,
-    TABLE_SIZE,
     class_counts,
-    class_table,
-    codepoints,
+    codepoints_and_classes,
     han_count,
 )
 
@@ -101,8 +99,7 @@ class _Text:
 
     def __init__(self, text: str):
         self.text = text
-        self.cps = codepoints(text)
-        self.entries = class_table()[np.minimum(self.cps, TABLE_SIZE)]
+        self.cps, self.entries = codepoints_and_classes(text)
         self.visible = self.cps[(self.entries & 15) != SPACE]
 
 
