@@ -51,10 +51,17 @@ def short_texts(count: int) -> list[str]:
     return list(itertools.islice(mixed, count))
 
 
+def all_texts() -> list[str]:
+    """Every text of every file of ../shared/data (609,462 documents)."""
+    return [t for path in sorted(DATA.glob("*.jsonl.gz")) for t in stream_texts(path.name[: -len(".jsonl.gz")])]
+
+
 def corpus(name: str) -> list[str]:
+    if name == "all":
+        return all_texts()
     if name == "long":
         return long_texts()
     if name.startswith("short"):
         factor = int(name[5:] or 1)
         return short_texts(SHORT_N * factor)
-    raise ValueError(f"unknown corpus {name!r} (long, short1, short4)")
+    raise ValueError(f"unknown corpus {name!r} (long, short1, short4, all)")
