@@ -25,9 +25,11 @@ from conftest import data_path
 from helpers import tree_digest
 from ray_steps import DieOnce, FailOn
 
+import taosha
 from taosha.engines.base import Batch
 from taosha.engines.ray import RayEngine
 from taosha.errors import ShardError
+from taosha.filters.length import LengthFilter
 from taosha.recipe import Recipe, load_recipe
 from taosha.run import run
 
@@ -215,6 +217,16 @@ def test_failing_tasks_are_named_retryable_ones_retried_and_the_others_finish(ra
     assert len(broken.read_text().splitlines()) == 1  # a plain error is not retried
     done = tmp_path / "out" / ".taosha" / "done"
     assert sorted(p.name for p in done.iterdir()) == ["stage0-00002.json"]
+
+
+def test_a_worker_with_another_taosha_version_is_refused(ray_cluster, tmp_path):
+    engine = RayEngine(2)
+    engine.version = "0.0.0+driver"  # as if the driver ran another release than the workers
+    recipe = Recipe("tiny", steps=(("length_filter", LengthFilter()),))
+    with pytest.raises(ShardError) as caught:
+        run(recipe, [str(data_path("weibo_ner_spans.jsonl.gz"))], tmp_path / "out", engine=engine, report=False)
+    assert f"VersionMismatch: taosha 0.0.0+driver on the driver but {taosha.__version__} on worker node" in str(caught.value)
+    assert not list((tmp_path / "out" / ".taosha" / "done").glob("*"))
 
 
 def test_a_killed_driver_resumes_from_the_done_markers(ray_cluster, corpus, local_reference, tmp_path):

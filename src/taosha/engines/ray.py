@@ -48,6 +48,7 @@ import time
 import traceback
 from typing import Any
 
+from taosha import __version__
 from taosha.engines.base import Batch, Progress
 from taosha.errors import FatalError, RetryableError, ShardError
 from taosha.pipeline import RunPlan, run_reduce_task, run_shard_stage
@@ -89,7 +90,7 @@ def _plan_of(ref: Any) -> RunPlan:
     return plan
 
 
-def _run_task(plan_box: list[Any], batch: Batch, item: int, tally: Any) -> TaskResult:
+def _run_task(plan_box: list[Any], batch: Batch, item: int, tally: Any, driver_version: str) -> TaskResult:
     """One task, on a Ray worker.  Errors come back as text except retryable ones, which Ray retries.
 
     ``plan_box`` holds the plan's object ref inside a list, so that Ray passes the ref rather than
@@ -97,6 +98,15 @@ def _run_task(plan_box: list[Any], batch: Batch, item: int, tally: Any) -> TaskR
     """
     import ray
 
+    from taosha import __version__
+
+    if __version__ != driver_version:
+        # Another version may decide differently (or fail on the driver's pickled steps): refuse.
+        node = socket.gethostname()
+        return item, None, (
+            f"VersionMismatch: taosha {driver_version} on the driver but {__version__} on worker node {node}; "
+            "install the same taosha version on every node"
+        )
     plan = _plan_of(plan_box[0])
     last: list[Any] = []
 
@@ -178,6 +188,8 @@ class RayEngine:
     def __init__(self, workers: int | None = None, *, address: str | None = None, max_retries: int = 3):
         ray = self._ray = _import_ray()
         self.max_retries = max_retries
+        self.version = __version__
+        """Every worker must run this taosha version; a task on another one fails with both named."""
         self._owns_ray = False
         if ray.is_initialized():
             if address:
@@ -235,7 +247,8 @@ class RayEngine:
                     item = next(queue, None)
                     if item is None:
                         break
-                    in_flight[self._remote.remote([self._plan_ref], batch, item, self._tally)] = item
+                    ref = self._remote.remote([self._plan_ref], batch, item, self._tally, self.version)
+                    in_flight[ref] = item
                 if not in_flight:
                     break
                 ready, _ = ray.wait(list(in_flight), num_returns=1, timeout=DRAIN_INTERVAL)
