@@ -99,7 +99,7 @@ def ensure_envs() -> dict[str, str]:
     if not _ok(dt_py, "import datatrove, spacy, jieba"):
         print("installing datatrove into", PEERS, flush=True)
         _install(PEERS, ["datatrove[processing]==0.10.1", "spacy", "jieba"], OUT / "install-peers.log")
-    if not _ok(dj_py, "import data_juicer.core, ftfy, scipy"):
+    if not _ok(dj_py, "import ray, ftfy, scipy, aiohttp, data_juicer.core"):
         print("installing Data-Juicer into", DJ, flush=True)
         _install(DJ, ["py-data-juicer==1.6.1", "ftfy", "scipy", "aiohttp", "ray"], OUT / "install-dj.log")
     versions = {}
@@ -449,7 +449,14 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated run names (default: all)")
     parser.add_argument("--samples", type=int, default=6, help="disagreements shown per direction")
     parser.add_argument("--report-only", action="store_true", help="re-analyse the last outputs (no timing)")
+    parser.add_argument("--inputs", choices=("long", "all"), default="long",
+                        help="long: the 6 files of INPUTS; all: every *.jsonl.gz in ../shared/data (a larger run "
+                             "for worker scaling; outputs go to benchmarks/_work/compare-all)")
     args = parser.parse_args()
+    if args.inputs == "all":
+        global INPUTS, OUT
+        INPUTS = tuple(sorted(p.name.removesuffix(".jsonl.gz") for p in DATA.glob("*.jsonl.gz")))
+        OUT = WORK / "compare-all"
     versions = ensure_envs()
     full, added = full_recipe()
     names = list(commands(full))
