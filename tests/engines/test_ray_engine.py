@@ -259,6 +259,23 @@ def test_a_killed_driver_resumes_from_the_done_markers(ray_cluster, corpus, loca
     assert not list(out.rglob("*.tmp"))
 
 
+def test_without_an_address_the_cli_starts_a_private_ray(tmp_path):
+    """The path a user trying the engine takes: no cluster, ``--engine ray -w 1``."""
+    source = str(data_path("weibo_ner_spans.jsonl.gz"))
+    run("zh-web", [source], tmp_path / "local", workers=1, report=False)
+    env = {**os.environ, **LOOPBACK_ENV}
+    env.pop("RAY_ADDRESS", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "taosha", "run", "zh-web", "-i", source, "-o", str(tmp_path / "ray"),
+         "--engine", "ray", "-w", "1", "-q"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    manifest = orjson.loads((tmp_path / "ray" / "manifest.json").read_bytes())
+    assert (manifest["engine"], manifest["workers"]) == ("ray", 1)
+    assert_same_run(tmp_path / "ray", tmp_path / "local")
+
+
 def test_an_unreachable_address_is_one_clear_line(tmp_path, corpus):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

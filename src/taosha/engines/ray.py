@@ -202,7 +202,9 @@ class RayEngine:
             if target:
                 kwargs["address"] = target
             else:
-                kwargs.update(num_cpus=workers, include_dashboard=False)
+                # "local": a private instance even when `ray start` left a cluster on this machine
+                # (plain ray.init() would join that one).
+                kwargs.update(address="local", num_cpus=workers, include_dashboard=False)
             try:
                 ray.init(**kwargs)
             except (ConnectionError, RuntimeError, ValueError) as exc:
