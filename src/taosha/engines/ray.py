@@ -98,8 +98,6 @@ def _run_task(plan_box: list[Any], batch: Batch, item: int, tally: Any, driver_v
     """
     import ray
 
-    from taosha import __version__
-
     if __version__ != driver_version:
         # Another version may decide differently (or fail on the driver's pickled steps): refuse.
         node = socket.gethostname()
