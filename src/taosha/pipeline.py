@@ -385,26 +385,33 @@ def clean_work(plan: RunPlan) -> None:
             tmp.unlink()
 
 
-def shard_ledgers(plan: RunPlan, per_task: dict[tuple[int, int], Stats]) -> dict[str, dict[str, int]]:
-    """Per-shard ``in / kept / removed / quarantined``, summed over stages."""
-    ledgers = {}
+def merge_task_stats(plan: RunPlan) -> tuple[Stats, dict[str, dict[str, int]]]:
+    """The run's stats and per-shard ``in / kept / removed / quarantined``, read marker by marker
+    (never all at once: a large run has hundreds of thousands of them)."""
+    total = Stats()
+    ledgers: dict[str, dict[str, int]] = {}
+    last = plan.n_stages - 1
     for index, shard in enumerate(plan.shards):
-        tasks = [per_task[(stage, index)] for stage in range(plan.n_stages)]
-        ledgers[shard.name] = {
-            "in": tasks[0].documents["in"],
-            "kept": tasks[-1].documents["kept"],
-            "removed": sum(t.documents["removed"] for t in tasks),
-            "quarantined": tasks[0].documents["quarantined"],
-        }
-    return ledgers
+        ledger = {"in": 0, "kept": 0, "removed": 0, "quarantined": 0}
+        for stage in range(plan.n_stages):
+            stats = Stats.from_json(orjson.loads(plan.marker(stage, index).read_bytes()))
+            d = stats.documents
+            if stage == 0:
+                ledger["in"], ledger["quarantined"] = d["in"], d["quarantined"]
+            if stage == last:
+                ledger["kept"] = d["kept"]
+            ledger["removed"] += d["removed"]
+            total = total + stats
+        ledgers[shard.name] = ledger
+    return total, ledgers
 
 
-def load_task_stats(plan: RunPlan) -> dict[tuple[int, int], Stats]:
-    return {
-        (stage, index): Stats.from_json(orjson.loads(plan.marker(stage, index).read_bytes()))
-        for stage in range(plan.n_stages)
-        for index in range(len(plan.shards))
-    }
+def drop_stage_scratch(plan: RunPlan, stage: int) -> None:
+    """Delete stage ``stage``'s carried documents and its closing global step's state."""
+    shutil.rmtree(plan.intermediate_dir(stage), ignore_errors=True)
+    closing = plan.recipe.stages[stage][1]
+    if closing is not None:
+        shutil.rmtree(plan.work_dir / "state" / closing[0], ignore_errors=True)
 
 
 def remove_outputs(out_dir: Path) -> None:

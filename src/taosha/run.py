@@ -25,7 +25,14 @@ from taosha.errors import FatalError, InputError
 from taosha.io.files import expand_inputs, open_binary
 from taosha.io.readers import plan_shards
 from taosha.io.writers import write_json_atomic
-from taosha.pipeline import RunPlan, clean_work, load_task_stats, reduce_seconds, remove_outputs, shard_ledgers
+from taosha.pipeline import (
+    RunPlan,
+    clean_work,
+    drop_stage_scratch,
+    merge_task_stats,
+    reduce_seconds,
+    remove_outputs,
+)
 from taosha.recipe import Recipe, load_recipe
 from taosha.stats import Stats
 
@@ -90,8 +97,8 @@ def prepare(
     return plan
 
 
-def execute(plan: RunPlan, engine: Engine, progress: Progress) -> tuple[Stats, dict[tuple[int, int], Stats]]:
-    """Run every unfinished task, stage by stage; return the merged stats and the per-task stats."""
+def execute(plan: RunPlan, engine: Engine, progress: Progress) -> tuple[Stats, dict[str, dict[str, int]]]:
+    """Run every unfinished task, stage by stage; return the merged stats and the per-shard ledgers."""
     recipe = plan.recipe
     n = len(plan.shards)
     docs_entering = 0
@@ -117,11 +124,14 @@ def execute(plan: RunPlan, engine: Engine, progress: Progress) -> tuple[Stats, d
         for i in range(n):
             done = Stats.from_json(orjson.loads(plan.marker(stage, i).read_bytes())).documents
             docs_entering -= done["removed"] - done["in"] + done["quarantined"]
-    per_task = load_task_stats(plan)
-    total = sum(per_task.values(), Stats())
+        if stage > 0:
+            # Every shard has passed stage k, so stage k-1's documents and the state of the global
+            # step between them are no longer needed, even by a resumed run: free the disk now.
+            drop_stage_scratch(plan, stage - 1)
+    total, ledgers = merge_task_stats(plan)
     for label, seconds in reduce_seconds(plan).items():
         total.step(label).seconds += seconds
-    return total, per_task
+    return total, ledgers
 
 
 def run(
@@ -149,7 +159,7 @@ def run(
     eng = make_engine(engine, workers, address) if isinstance(engine, str) else engine
     prog = progress or make_progress()
     try:
-        total, per_task = execute(plan, eng, prog)
+        total, ledgers = execute(plan, eng, prog)
     finally:
         prog.close()
         eng.close()
@@ -161,7 +171,7 @@ def run(
         )
     finished = dt.datetime.now(dt.timezone.utc)
     stats_json = total.to_json()
-    stats_json["shards"] = shard_ledgers(plan, per_task)
+    stats_json["shards"] = ledgers
     stats_json["seconds"] = round(time.monotonic() - clock, 3)
     write_json_atomic(plan.out_dir / "stats.json", stats_json)
     write_json_atomic(plan.out_dir / "manifest.json", {

@@ -21,12 +21,15 @@ from taosha.stats import Stats
 log = logging.getLogger(__name__)
 
 _progress_queue: Any = None
-"""Set in each worker process by the pool initializer; a worker's only process-wide state."""
+_worker_plan: RunPlan | None = None
+"""Set in each worker process by the pool initializer, the worker's only process-wide state: the
+plan travels once per worker, not once per task (it holds every shard of the run)."""
 
 
-def _init_worker(queue: Any) -> None:
-    global _progress_queue
+def _init_worker(queue: Any, plan: RunPlan) -> None:
+    global _progress_queue, _worker_plan
     _progress_queue = queue
+    _worker_plan = plan
 
 
 def _report(docs: int, nbytes: int) -> None:
@@ -45,8 +48,9 @@ def _execute(plan: RunPlan, batch: Batch, item: int, report: Any) -> tuple[int, 
         return item, None, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
 
 
-def _task(args: tuple[RunPlan, Batch, int]) -> tuple[int, dict[str, Any] | None, str | None]:
-    return _execute(*args, _report)
+def _task(args: tuple[Batch, int]) -> tuple[int, dict[str, Any] | None, str | None]:
+    assert _worker_plan is not None, "worker started without a plan"
+    return _execute(_worker_plan, *args, _report)
 
 
 def default_workers() -> int:
@@ -62,13 +66,17 @@ class LocalEngine:
     def __init__(self, workers: int | None = None):
         self.workers = workers or default_workers()
         self._pool: Any = None
+        self._pool_plan: RunPlan | None = None
         self._queue: Any = None
 
-    def _ensure_pool(self) -> None:
+    def _ensure_pool(self, plan: RunPlan) -> None:
+        if self._pool is not None and self._pool_plan is not plan:
+            self.close()
         if self._pool is None:
             ctx = mp.get_context("spawn")
             self._queue = ctx.Queue()
-            self._pool = ctx.Pool(self.workers, initializer=_init_worker, initargs=(self._queue,), maxtasksperchild=None)
+            self._pool = ctx.Pool(self.workers, initializer=_init_worker, initargs=(self._queue, plan))
+            self._pool_plan = plan
 
     def run_batch(self, plan: RunPlan, batch: Batch, progress: Progress) -> dict[int, Stats | None]:
         results: dict[int, Stats | None] = {}
@@ -80,14 +88,13 @@ class LocalEngine:
             # On the 6 files of benchmarks/compare the bound on 2 workers goes from 1.64x to 1.83x.
             # Outputs do not depend on the order in which tasks run.
             items.sort(key=lambda i: -plan.shards[i].size)
-        args = [(plan, batch, item) for item in items]
-        if self.workers == 1 or len(args) == 1 and batch.kind == "reduce":
-            for arg in args:
-                item, stats, error = _execute(*arg, progress.update)
+        if self.workers == 1 or len(items) == 1 and batch.kind == "reduce":
+            for item in items:
+                item, stats, error = _execute(plan, batch, item, progress.update)
                 self._collect(batch, item, stats, error, results, failures, progress)
         else:
-            self._ensure_pool()
-            pending = self._pool.imap_unordered(_task, args)
+            self._ensure_pool(plan)
+            pending = self._pool.imap_unordered(_task, [(batch, item) for item in items])
             while True:
                 try:
                     item, stats, error = pending.next(timeout=0.2)
