@@ -61,6 +61,9 @@ class InputSettings:
     id_field: str = "id"
     max_record_size: int = 16 << 20
     shard_size: int = 64 << 20
+    """At most this many bytes of JSON Lines per shard (compressed files: of decompressed text)."""
+    min_shards: int = 16
+    """Cut small inputs finer, down to 1 MiB per shard, so that every core has work."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -30,7 +30,7 @@ from taosha.engines.base import Batch
 from taosha.engines.ray import RayEngine
 from taosha.errors import ShardError
 from taosha.filters.length import LengthFilter
-from taosha.recipe import Recipe, load_recipe
+from taosha.recipe import InputSettings, Recipe, load_recipe
 from taosha.run import run
 
 GZ_SOURCES = ["weibo_ced_posts.jsonl.gz", "weibo_checked_posts.jsonl.gz", "wiki_zhwiki_sample.jsonl.gz"]
@@ -204,7 +204,8 @@ def test_failing_tasks_are_named_retryable_ones_retried_and_the_others_finish(ra
         with gzip.open(data_path(name), "rb") as fh:
             first_ids[name] = orjson.loads(next(itertools.islice(fh, 100, None)))["id"]
     flaky, broken = tmp_path / "flaky.log", tmp_path / "broken.log"
-    recipe = Recipe("failing", steps=(
+    # One shard per file (min_shards=1), so that each failing document fails a whole file's task.
+    recipe = Recipe("failing", input=InputSettings(min_shards=1), steps=(
         ("flaky", FailOn(doc_id=first_ids[GZ_SOURCES[0]], log=str(flaky), retryable=True)),
         ("broken", FailOn(doc_id=first_ids[GZ_SOURCES[1]], log=str(broken))),
     ))

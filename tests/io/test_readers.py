@@ -162,3 +162,31 @@ def test_jsonl_reader_reports_progress_in_bytes(tmp_path, real):
     reader = ShardReader(shard, settings)
     assert sum(1 for _ in reader) == len(real) and reader.bytes_read == path.stat().st_size
     assert io is not None
+
+
+def test_compressed_files_are_cut_into_line_ranges_that_read_the_same(tmp_path):
+    news = load_records("news_thucnews_sample.jsonl.gz")
+    (tmp_path / "news.jsonl.gz").write_bytes(gzip.compress(lines(news), mtime=0))
+    (tmp_path / "news.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(lines(news[:500])))
+    fine = InputSettings(min_shards=16)
+    shards = plan_shards(expand_inputs([str(tmp_path)]), fine)
+    assert sum(s.name.startswith("news.jsonl.gz[lines") for s in shards) >= 2
+    assert sum(s.name.startswith("news.jsonl.zst[lines") for s in shards) >= 2
+    cut = [(d.id, d.text) for s in shards for d in ShardReader(s, fine)]
+    whole = [(d.id, d.text) for d in read_all(tmp_path, min_shards=1, shard_size=1 << 30)]
+    assert cut == whole and len(cut) == len(news) + 500
+    assert cut[len(news) - 1][0] == news[-1]["id"]
+
+
+def test_truncated_gzip_cut_into_ranges_loses_nothing_before_the_break(tmp_path):
+    news = load_records("news_thucnews_sample.jsonl.gz")
+    whole = gzip.compress(lines(news), mtime=0)
+    (tmp_path / "cut.jsonl.gz").write_bytes(whole[: int(len(whole) * 0.6)])
+    settings = InputSettings(min_shards=16)
+    shards = plan_shards(expand_inputs([str(tmp_path)]), settings)
+    assert len(shards) >= 2
+    items = [i for s in shards for i in ShardReader(s, settings)]
+    docs = [i for i in items if not isinstance(i, Quarantined)]
+    bad = [i for i in items if isinstance(i, Quarantined)]
+    assert [d.id for d in docs] == [r["id"] for r in news[: len(docs)]] and len(docs) > len(news) // 2
+    assert [(q.reason, q.line) for q in bad] == [("truncated_file", len(docs) + 1)]
