@@ -104,3 +104,12 @@ def test_scorecard_from_run_directory(tmp_path, corpus):
     done = subprocess.run([sys.executable, "-m", "taosha.demo.scorecard", str(out), str(key)], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == format_scorecard(scorecard_from_run(out, answer_key=key))
     assert subprocess.run([sys.executable, "-m", "taosha.demo.scorecard", str(tmp_path)]).returncode == 2
+
+
+def test_kinds_zh_web_keeps_by_policy_are_reported_as_kept_not_as_failures():
+    from taosha.demo.scorecard import Row, expectation
+
+    assert expectation("traditional") == "keep" and expectation("social:topic") == "keep"
+    assert expectation("social:emote") == "clean"
+    row = Row("traditional", "keep", planted=5, kept=4, kept_visible=4)
+    assert row.verdict == "4/4 kept as written (policy)"

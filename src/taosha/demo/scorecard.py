@@ -50,11 +50,15 @@ def kind_of(tag: str) -> str:
 _EXPECT = (
     ("exact_dup", "remove"), ("near_dup", "remove"), ("short", "remove"), ("spam:", "remove"),
     ("social:bare_repost", "remove"), ("pii:", "redact"), ("near_dup_edit:", "remove"),
+    # zh-web keeps these on purpose: #话题# tags are kept (topics: keep) and traditional script is
+    # not converted (t2s is off); the row shows that they came through as written.
+    ("social:topic", "keep"), ("traditional", "keep"),
 )
 
 
 def expectation(kind: str) -> str:
-    """``remove``, ``redact`` or ``clean`` (keep the document, lose the defect)."""
+    """``remove``, ``redact``, ``clean`` (keep the document, lose the defect) or ``keep`` (keep both:
+    the default recipe's policy)."""
     for prefix, expect in _EXPECT:
         if kind.startswith(prefix):
             return expect
@@ -202,6 +206,8 @@ class Row:
             return f"{self.removed}/{self.planted} removed"
         if self.kept_visible is None:
             return f"{self.kept} kept (not measured)"
+        if self.expect == "keep":
+            return f"{self.kept_visible}/{self.kept} kept as written (policy)"
         word = "redacted" if self.expect == "redact" else "clean"
         return f"{self.kept - self.kept_visible}/{self.kept} kept {word}"
 
@@ -248,7 +254,7 @@ def scorecard(kept: Iterable[Mapping[str, Any]], removed: Iterable[Mapping[str, 
             visible = still_visible(kind, text, record)
             if visible is not None:
                 r.kept_visible = (r.kept_visible or 0) + visible
-    order = {"remove": 0, "redact": 1, "clean": 2}
+    order = {"remove": 0, "redact": 1, "clean": 2, "keep": 3}
     return sorted(rows.values(), key=lambda r: (order[r.expect], r.kind))
 
 
