@@ -94,14 +94,20 @@ class RepeatedLines(GlobalStep):
                 chunks.append(np.fromiter(hashes, dtype=np.uint64, count=len(hashes)))
             yield doc
         allh = np.concatenate(chunks) if chunks else np.empty(0, dtype=np.uint64)
-        part_of = (allh % np.uint64(self.partitions)).astype(np.int64)
+        parts = self.n_partitions(ctx.n_shards)
+        part_of = (allh % np.uint64(parts)).astype(np.int64)
         out = ctx.state_dir / "collect"
         out.mkdir(exist_ok=True)
-        for part in range(self.partitions):
+        for part in range(parts):
             save_array(out / f"{part:04d}-{ctx.shard_index:06d}.npy", allh[part_of == part])
 
+    def n_partitions(self, n_shards: int) -> int:
+        # More partitions than shards buy only small files (each is opened twice); the counts,
+        # and so the decisions, do not depend on the partitioning.
+        return max(1, min(self.partitions, n_shards))
+
     def reduce_plan(self, n_shards: int) -> list[int]:
-        return [self.partitions]
+        return [self.n_partitions(n_shards)]
 
     def reduce(self, phase: int, part: int, state_dir: Path, n_shards: int) -> None:
         collected = [load_array(state_dir / "collect" / f"{part:04d}-{s:06d}.npy") for s in range(n_shards)]
@@ -112,16 +118,16 @@ class RepeatedLines(GlobalStep):
         out.mkdir(exist_ok=True)
         save_array(out / f"{part:04d}.npy", frequent.astype(np.uint64))
 
-    def repeated(self, state_dir: Path) -> dict[int, int]:
+    def repeated(self, state_dir: Path, n_shards: int) -> dict[int, int]:
         """Line hash -> number of documents, for every line at or over the threshold."""
         table: dict[int, int] = {}
-        for part in range(self.partitions):
+        for part in range(self.n_partitions(n_shards)):
             for h, n in load_array(state_dir / "decide" / f"{part:04d}.npy").tolist():
                 table[h] = n
         return table
 
     def apply(self, docs: Iterable[Document], ctx: StepContext) -> Iterator[Document]:
-        table = self.repeated(ctx.state_dir)
+        table = self.repeated(ctx.state_dir, ctx.n_shards)
         stats = ctx.stats
         counters = stats.counters
         for doc in docs:
