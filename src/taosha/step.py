@@ -281,7 +281,6 @@ class LineFilter(Step):
 
     def run(self, docs: Iterable[Document], ctx: StepContext) -> Iterator[Document]:
         stats = ctx.stats
-        counters = stats.counters
         clock = time.perf_counter
         for doc in docs:
             stats.docs_in += 1
@@ -290,31 +289,50 @@ class LineFilter(Step):
             lines = doc.text.split("\n")
             verdicts = self.keep_lines(lines)
             stats.seconds += clock() - start
-            kept: list[str] = []
-            removed_any = False
-            for index, (line, verdict) in enumerate(zip(lines, verdicts)):
-                if verdict is True:
-                    kept.append(line)
-                    continue
-                removed_any = True
-                reason = verdict.reason if isinstance(verdict, Drop) else self.name
-                counters[f"lines_removed:{reason}"] += 1
-                counters[f"chars_removed:{reason}"] += len(line)
-                stats.sample(f"line:{reason}", doc.id, line)
-                if ctx.tracing:
-                    ctx.note(doc, "line_removed", line=line, reason=reason, index=index)
-            if removed_any:
-                stats.changed += 1
-                before = doc.text
-                doc.text = "\n".join(kept)
-                if ctx.tracing:
-                    ctx.note(doc, "changed", before=before, after=doc.text, fixes=[])
-                if self.min_chars_left and visible_chars(doc.text) < self.min_chars_left:
-                    ctx.remove(doc, "boilerplate_only")
-                    continue
+            if not drop_lines(doc, lines, verdicts, ctx, self.name, self.min_chars_left):
+                continue
             stats.docs_out += 1
             stats.chars_out += len(doc.text)
             yield doc
+
+
+def drop_lines(
+    doc: Document,
+    lines: list[str],
+    verdicts: Sequence[bool | Drop],
+    ctx: StepContext,
+    default_reason: str,
+    min_chars_left: int,
+) -> bool:
+    """Remove the lines whose verdict is not ``True`` from ``doc``, counting and tracing each by
+    reason; returns ``False`` when the document was removed as ``boilerplate_only``.  Shared by
+    :class:`LineFilter` and global steps that remove lines (``repeated_lines``)."""
+    stats = ctx.stats
+    counters = stats.counters
+    kept: list[str] = []
+    removed_any = False
+    for index, (line, verdict) in enumerate(zip(lines, verdicts, strict=True)):
+        if verdict is True:
+            kept.append(line)
+            continue
+        removed_any = True
+        reason = verdict.reason if isinstance(verdict, Drop) else default_reason
+        counters[f"lines_removed:{reason}"] += 1
+        counters[f"chars_removed:{reason}"] += len(line)
+        stats.sample(f"line:{reason}", doc.id, line)
+        if ctx.tracing:
+            ctx.note(doc, "line_removed", line=line, reason=reason, index=index)
+    if not removed_any:
+        return True
+    stats.changed += 1
+    before = doc.text
+    doc.text = "\n".join(kept)
+    if ctx.tracing:
+        ctx.note(doc, "changed", before=before, after=doc.text, fixes=[])
+    if min_chars_left and visible_chars(doc.text) < min_chars_left:
+        ctx.remove(doc, "boilerplate_only")
+        return False
+    return True
 
 
 def visible_chars(text: str) -> int:

@@ -35,10 +35,12 @@ from pathlib import Path
 import numpy as np
 import xxhash
 
-from taosha.dedup.exact import load_array, save_array
+from taosha.dedup.exact import capped_partitions, load_array, load_partition, save_array, save_partitioned
 from taosha.document import Document
-from taosha.step import GlobalStep, StepContext, visible_chars
+from taosha.step import Drop, GlobalStep, StepContext, drop_lines
 from taosha.text.keys import dedup_key
+
+_REPEATED = Drop("repeated_line")
 
 
 def line_key(line: str) -> str:
@@ -94,24 +96,16 @@ class RepeatedLines(GlobalStep):
                 chunks.append(np.fromiter(hashes, dtype=np.uint64, count=len(hashes)))
             yield doc
         allh = np.concatenate(chunks) if chunks else np.empty(0, dtype=np.uint64)
-        parts = self.n_partitions(ctx.n_shards)
-        part_of = (allh % np.uint64(parts)).astype(np.int64)
-        out = ctx.state_dir / "collect"
-        out.mkdir(exist_ok=True)
-        for part in range(parts):
-            save_array(out / f"{part:04d}-{ctx.shard_index:06d}.npy", allh[part_of == part])
+        save_partitioned(ctx.state_dir / "collect", ctx.shard_index, allh, allh, self.n_partitions(ctx.n_shards))
 
     def n_partitions(self, n_shards: int) -> int:
-        # More partitions than shards buy only small files (each is opened twice); the counts,
-        # and so the decisions, do not depend on the partitioning.
-        return max(1, min(self.partitions, n_shards))
+        return capped_partitions(self.partitions, n_shards)
 
     def reduce_plan(self, n_shards: int) -> list[int]:
         return [self.n_partitions(n_shards)]
 
     def reduce(self, phase: int, part: int, state_dir: Path, n_shards: int) -> None:
-        collected = [load_array(state_dir / "collect" / f"{part:04d}-{s:06d}.npy") for s in range(n_shards)]
-        allh = np.concatenate(collected) if collected else np.empty(0, dtype=np.uint64)
+        allh = load_partition(state_dir / "collect", part, n_shards, np.uint64)
         values, counts = np.unique(allh, return_counts=True)
         frequent = np.stack([values, counts.astype(np.uint64)], axis=1)[counts >= self.min_docs]
         out = state_dir / "decide"
@@ -126,33 +120,23 @@ class RepeatedLines(GlobalStep):
                 table[h] = n
         return table
 
+    def _verdict(self, line: str, table: dict[int, int]) -> bool | Drop:
+        key = line_key(line) if line.strip() else ""
+        if len(key) >= self.min_line_chars and line_hash(key) in table:
+            return _REPEATED
+        return True
+
     def apply(self, docs: Iterable[Document], ctx: StepContext) -> Iterator[Document]:
         table = self.repeated(ctx.state_dir, ctx.n_shards)
         stats = ctx.stats
-        counters = stats.counters
         for doc in docs:
             stats.docs_in += 1
             stats.chars_in += len(doc.text)
             if table and self._doc_hashes(doc.text) is not None:
-                kept: list[str] = []
-                removed = False
-                for line in doc.text.split("\n"):
-                    key = line_key(line) if line.strip() else ""
-                    if len(key) >= self.min_line_chars and line_hash(key) in table:
-                        removed = True
-                        counters["lines_removed:repeated_line"] += 1
-                        counters["chars_removed:repeated_line"] += len(line)
-                        stats.sample("line:repeated_line", doc.id, line)
-                        if ctx.tracing:
-                            ctx.note(doc, "line_removed", line=line, reason="repeated_line")
-                        continue
-                    kept.append(line)
-                if removed:
-                    stats.changed += 1
-                    doc.text = "\n".join(kept)
-                    if self.min_chars_left and visible_chars(doc.text) < self.min_chars_left:
-                        ctx.remove(doc, "boilerplate_only")
-                        continue
+                lines = doc.text.split("\n")
+                verdicts = [self._verdict(line, table) for line in lines]
+                if not drop_lines(doc, lines, verdicts, ctx, "repeated_line", self.min_chars_left):
+                    continue
             stats.docs_out += 1
             stats.chars_out += len(doc.text)
             yield doc

@@ -80,6 +80,26 @@ def load_array(path: Path) -> np.ndarray:
     return np.load(path, allow_pickle=False)
 
 
+def capped_partitions(partitions: int, n_shards: int) -> int:
+    """More partitions than shards buy only small files (each opened twice); decisions that are
+    made per key never depend on how the keys are partitioned."""
+    return max(1, min(partitions, n_shards))
+
+
+def save_partitioned(directory: Path, shard_index: int, records: np.ndarray, keys: np.ndarray, parts: int) -> None:
+    """One shard's collected ``records`` split by ``keys % parts`` into ``PPPP-SSSSSS.npy`` files."""
+    directory.mkdir(parents=True, exist_ok=True)
+    part_of = (keys % np.uint64(parts)).astype(np.int64)
+    for part in range(parts):
+        save_array(directory / f"{part:04d}-{shard_index:06d}.npy", records[part_of == part])
+
+
+def load_partition(directory: Path, part: int, n_shards: int, dtype: np.dtype | type) -> np.ndarray:
+    """Partition ``part`` of every shard, concatenated in shard order."""
+    collected = [load_array(directory / f"{part:04d}-{s:06d}.npy") for s in range(n_shards)]
+    return np.concatenate(collected) if collected else np.empty(0, dtype=dtype)
+
+
 @dataclass(frozen=True, kw_only=True)
 class ExactDedup(GlobalStep):
     name = "exact_dedup"
@@ -115,23 +135,17 @@ class ExactDedup(GlobalStep):
         records["hash"] = np.array(hashes, dtype=np.uint64)
         records["shard"] = ctx.shard_index
         records["ordinal"] = np.arange(len(hashes), dtype=np.uint32)
-        parts = self.n_partitions(ctx.n_shards)
-        part_of = (records["hash"] % np.uint64(parts)).astype(np.int64)
-        out = ctx.state_dir / "collect"
-        out.mkdir(exist_ok=True)
-        for part in range(parts):
-            save_array(out / f"{part:04d}-{ctx.shard_index:06d}.npy", records[part_of == part])
+        save_partitioned(ctx.state_dir / "collect", ctx.shard_index, records, records["hash"],
+                         self.n_partitions(ctx.n_shards))
 
     def n_partitions(self, n_shards: int) -> int:
-        # Fewer partitions than shards buys nothing but small files; the decisions do not depend on it.
-        return max(1, min(self.partitions, n_shards))
+        return capped_partitions(self.partitions, n_shards)
 
     def reduce_plan(self, n_shards: int) -> list[int]:
         return [self.n_partitions(n_shards)]
 
     def reduce(self, phase: int, part: int, state_dir: Path, n_shards: int) -> None:
-        collected = [load_array(state_dir / "collect" / f"{part:04d}-{s:06d}.npy") for s in range(n_shards)]
-        records = np.concatenate(collected) if collected else np.empty(0, dtype=RECORD)
+        records = load_partition(state_dir / "collect", part, n_shards, RECORD)
         order = np.lexsort((records["ordinal"], records["shard"], records["hash"]))
         records = records[order]
         first = np.ones(len(records), dtype=bool)
