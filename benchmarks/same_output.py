@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 import orjson
-import zstandard
+
+from taosha.io.zstd import open_zstd
 
 
 def _lines(path: Path):
@@ -22,8 +23,8 @@ def _lines(path: Path):
         with gzip.open(path, "rb") as fh:
             yield from fh
     elif path.name.endswith(".zst"):
-        with zstandard.open(path, "rb") as fh:
-            yield from fh
+        with path.open("rb") as raw:
+            yield from open_zstd(raw)
     elif path.name.endswith(".parquet"):
         import pyarrow.parquet as pq
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import orjson
 
+from taosha.io.zstd import open_zstd
+
 SMALL_RECIPE = """
 name: small
 input: {shard_size: %(shard_size)s}
@@ -28,6 +30,10 @@ def write_recipe(tmp: Path, shard_size: str = "64MB", body: str = SMALL_RECIPE) 
 def read_jsonl_dir(directory: Path) -> list[dict]:
     records = []
     for path in sorted(directory.glob("part-*")):
+        if path.name.endswith(".zst"):
+            with path.open("rb") as raw:
+                records.extend(orjson.loads(line) for line in open_zstd(raw) if line.strip())
+            continue
         opener = gzip.open if path.name.endswith(".gz") else open
         with opener(path, "rb") as fh:
             records.extend(orjson.loads(line) for line in fh if line.strip())

@@ -9,7 +9,6 @@ global step's decisions, runs the stage's per-document steps, then the closing g
 
 from __future__ import annotations
 
-import io
 import shutil
 import tempfile
 import time
@@ -24,6 +23,7 @@ import orjson
 from taosha.document import Document
 from taosha.io.readers import Quarantined, Shard, ShardReader
 from taosha.io.writers import TMP_SUFFIX, RollingWriter, write_json_atomic
+from taosha.io.zstd import open_zstd
 from taosha.recipe import Recipe
 from taosha.stats import Stats
 from taosha.step import Context, GlobalStep, Step, StepContext
@@ -208,13 +208,10 @@ def _clean_partial(plan: RunPlan, stage: int, shard: int) -> None:
 
 
 def _read_intermediate(plan: RunPlan, stage: int, shard: int) -> Iterator[Document]:
-    import zstandard
-
     directory = plan.intermediate_dir(stage)
     for path in sorted(directory.glob(f"part-{shard:05d}-*.jsonl.zst")):
         with open(path, "rb") as raw:
-            reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-            for line in io.BufferedReader(reader, 1 << 20):
+            for line in open_zstd(raw):
                 doc_id, text, meta = orjson.loads(line)
                 yield Document(doc_id, text, meta)
 

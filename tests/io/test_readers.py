@@ -94,6 +94,26 @@ def test_truncated_gzip_keeps_what_came_before(tmp_path, real):
     assert len(bad) == 1 and bad[0].reason == "truncated_file" and bad[0].line == len(docs) + 1
 
 
+@pytest.mark.parametrize("level", [1, 3, 19])
+def test_truncated_zstd_is_quarantined_not_silently_short(tmp_path, real, level):
+    # zstandard's own stream reader ends quietly in the middle of a cut frame; ours must not.
+    whole = zstandard.ZstdCompressor(level=level).compress(lines(real))
+    path = tmp_path / "cut.jsonl.zst"
+    path.write_bytes(whole[: len(whole) // 2])
+    items = read_all(path)
+    docs = [i for i in items if not isinstance(i, Quarantined)]
+    bad = [i for i in items if isinstance(i, Quarantined)]
+    assert [d.id for d in docs] == [r["id"] for r in real[: len(docs)]] and len(docs) < len(real)
+    assert [(q.reason, q.line) for q in bad] == [("truncated_file", len(docs) + 1)]
+
+
+def test_concatenated_zstd_frames_are_read_across(tmp_path, real):
+    compressor = zstandard.ZstdCompressor()
+    path = tmp_path / "frames.jsonl.zst"
+    path.write_bytes(compressor.compress(lines(real[:30])) + compressor.compress(lines(real[30:60])))
+    assert [d.id for d in read_all(path)] == [r["id"] for r in real[:60]]
+
+
 def test_zstd_and_empty_files(tmp_path, real):
     (tmp_path / "a.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(lines(real[:40])))
     (tmp_path / "empty.jsonl").write_bytes(b"")

@@ -30,6 +30,7 @@ from typing import Any
 import orjson
 
 from taosha.demo import vocab as V
+from taosha.io.zstd import open_zstd
 
 __all__ = ["Row", "format_scorecard", "kind_of", "scorecard", "scorecard_from_run", "still_visible"]
 
@@ -263,9 +264,7 @@ def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     if path.name.endswith(".gz"):
         raw = gzip.decompress(raw)
     elif path.name.endswith(".zst"):
-        import zstandard
-
-        raw = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(raw)).read()
+        raw = open_zstd(io.BytesIO(raw)).read()
     for line in raw.splitlines():
         if line.strip():
             yield orjson.loads(line)

@@ -134,9 +134,9 @@ def read_texts(path: str | Path, text_field: str = "text", limit: int | None = N
     if name.endswith(".gz"):
         raw: io.BufferedIOBase = gzip.open(path, "rb")  # type: ignore[assignment]
     elif name.endswith(".zst"):
-        import zstandard
+        from taosha.io.zstd import open_zstd
 
-        raw = io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(open(path, "rb")))  # type: ignore[assignment,arg-type]
+        raw = open_zstd(open(path, "rb"))
     else:
         raw = open(path, "rb")
     plain = name.removesuffix(".gz").removesuffix(".zst").endswith(".txt")

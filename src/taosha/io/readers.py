@@ -29,7 +29,6 @@ WARC files and raw HTML files are read by :mod:`taosha.io.warc` and :mod:`taosha
 from __future__ import annotations
 
 import gzip
-import io
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ import orjson
 from taosha.document import Document
 from taosha.errors import InputError
 from taosha.io.files import InputFile, open_binary
+from taosha.io.zstd import open_zstd
 from taosha.recipe import InputSettings
 
 QUARANTINE_HEAD = 1 << 20
@@ -191,9 +191,7 @@ def plan_shards(files: list[InputFile], settings: InputSettings, *, txt_group: i
 def _open_decompressed(raw: IO[bytes], compression: str) -> Any:
     if compression == "gz":
         return gzip.GzipFile(fileobj=raw, mode="rb")
-    import zstandard
-
-    return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True), 1 << 20)
+    return open_zstd(raw)
 
 
 def _compressed_line_ranges(f: InputFile, compression: str, shard_size: int) -> list[tuple[int, int | None, float]]:

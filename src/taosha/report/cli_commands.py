@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import gzip
-import io
 import itertools
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ import orjson
 
 from taosha.document import Document
 from taosha.errors import InputError
+from taosha.io.zstd import open_zstd
 
 if TYPE_CHECKING:
     from taosha.recipe import Recipe
@@ -43,9 +43,7 @@ def _open(path: str) -> IO[bytes]:
     if path.endswith(".gz"):
         return gzip.open(path, "rb")  # type: ignore[return-value]
     if path.endswith(".zst"):
-        import zstandard
-
-        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), read_across_frames=True))
+        return open_zstd(open(path, "rb"))
     return open(path, "rb")
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import gzip
 import html
-import io
 import logging
 import os
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from typing import Any
 
 import orjson
 
+from taosha.io.zstd import open_zstd
 from taosha.report import model
 
 log = logging.getLogger(__name__)
@@ -385,11 +385,8 @@ def _open_text_lines(path: Path) -> Iterator[bytes]:
         with gzip.open(path, "rb") as fh:
             yield from fh
     elif path.name.endswith(".zst"):
-        import zstandard
-
         with open(path, "rb") as raw:
-            reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-            yield from io.BufferedReader(reader, 1 << 20)
+            yield from open_zstd(raw)
     else:
         with open(path, "rb") as fh:
             yield from fh
