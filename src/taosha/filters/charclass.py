@@ -25,8 +25,25 @@ Classes (low 4 bits of a table entry):
 Bit 4 (``FUNCTION``) marks Chinese function characters (的 了 是 在 ...), the character-level
 counterpart of Gopher's English stop words.
 
-The simplified/traditional split is derived at first use from OpenCC's character tables (a core
-dependency, shipped with its data: nothing is downloaded), by converting each Han code point on its own.
+The simplified/traditional split is derived from OpenCC's character tables (a core dependency,
+shipped with its data: nothing is downloaded), by converting each Han code point on its own.
+
+Start-up.  Building the table takes about 0.12 CPU-s (204,800 ``unicodedata.category`` calls and two
+OpenCC conversions of 28,000 characters), paid by every worker process.  So the built table is kept
+in the user's cache directory (``$TAOSHA_CACHE_DIR``, else ``$XDG_CACHE_HOME/taosha``, else
+``~/.cache/taosha``) under a name made of everything it is derived from: the Unicode version of
+``unicodedata``, the OpenCC version and a hash of this file (the code that builds it).  Loading it
+takes a few milliseconds; a change of any input builds a new one, a file that fails its checksum is
+rebuilt, and an unwritable cache directory only means building every time.  Nothing is shipped.
+
+C kernel.  When the compiled extension ``taosha._speedups`` is importable (``pip install -e .``
+builds it with the system C compiler), :mod:`taosha.filters.signals`, :mod:`taosha.filters.langid`
+and ``cjk_ratio`` count classes with one C pass over the str's own buffer (:data:`KERNEL`); the NumPy
+code in this module stays the reference implementation and the fallback, used when the extension
+is missing (no compiler: taosha works, slower) or when the environment variable
+``TAOSHA_PURE_PYTHON=1`` is set (read once, at import).  Both give the same values: the kernel
+returns raw counts and the Python side does the same arithmetic on them
+(``tests/filters/test_speedups.py`` checks it on every file of ../shared/data).
 
 >>> counts = class_counts("漢字和汉字 ABC 123！")
 >>> int(counts[HAN_TRAD]), int(counts[HAN_SIMP]), int(counts[LATIN]), int(counts[DIGIT]), int(counts[PUNCT])
@@ -37,8 +54,13 @@ dependency, shipped with its data: nothing is downloaded), by converting each Ha
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -64,9 +86,43 @@ _HAN_RANGES = (
 )
 
 
+def _load_kernel() -> ModuleType | None:
+    if os.environ.get("TAOSHA_PURE_PYTHON") == "1":
+        return None
+    try:
+        from taosha import _speedups
+    except ImportError:
+        return None
+    # The C code hard-codes the table layout; a mismatch would miscount silently.
+    layout = (_speedups.CLASS_MASK, _speedups.FUNCTION, _speedups.LATIN, _speedups.SPACE)
+    if layout != (15, FUNCTION, LATIN, SPACE):  # pragma: no cover - a build from other sources
+        raise ImportError(f"taosha._speedups was built for another class layout: {layout}")
+    return _speedups
+
+
+kernel: ModuleType | None = _load_kernel()
+"""The C extension ``taosha._speedups``, or ``None`` when it is missing or ``TAOSHA_PURE_PYTHON=1``."""
+KERNEL = kernel is not None
+
+
 @lru_cache(maxsize=1)
 def class_table() -> np.ndarray:
-    """The ``uint8`` class of every code point below :data:`TABLE_SIZE` (plus one ``CONTROL`` slot)."""
+    """The ``uint8`` class of every code point below :data:`TABLE_SIZE` (plus one ``CONTROL`` slot).
+
+    Read from the user's cache when a table built from the same inputs is there (module docstring).
+    """
+    path = _table_cache_path()
+    table = _read_cached_table(path) if path else None
+    if table is None:
+        table = build_class_table()
+        if path:
+            _write_cached_table(path, table)
+    table.flags.writeable = False
+    return table
+
+
+def build_class_table() -> np.ndarray:
+    """Build :func:`class_table` from ``unicodedata`` and OpenCC (about 0.12 CPU-s)."""
     by_category = {"Nd": DIGIT}  # other numbers (①, Ⅷ, ½) are decorations in web text: symbols
     first = {"L": OTHER_L, "N": SYMBOL, "P": PUNCT, "S": SYMBOL, "Z": SPACE, "M": OTHER_L, "C": CONTROL}
     category = unicodedata.category
@@ -94,8 +150,49 @@ def class_table() -> np.ndarray:
     table[np.fromiter(trad, dtype=np.int64)] = HAN_TRAD
     for ch in FUNCTION_CHARS:
         table[ord(ch)] |= FUNCTION
-    table.flags.writeable = False
     return table
+
+
+def _table_cache_path() -> Path | None:
+    """Where a table built from today's inputs is cached, or ``None`` when that cannot be said."""
+    import opencc
+
+    try:
+        source = Path(__file__).read_bytes()
+    except OSError:  # pragma: no cover - e.g. imported from a zip
+        return None
+    base = os.environ.get("TAOSHA_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "taosha"
+    )
+    code = hashlib.blake2b(source, digest_size=8).hexdigest()
+    opencc_version = getattr(opencc, "__version__", "unknown")
+    return Path(base) / f"class-table-u{unicodedata.unidata_version}-opencc{opencc_version}-{code}.bin"
+
+
+_DIGEST = 16
+
+
+def _read_cached_table(path: Path) -> np.ndarray | None:
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    body, digest = raw[:-_DIGEST], raw[-_DIGEST:]
+    if len(body) != TABLE_SIZE + 1 or hashlib.blake2b(body, digest_size=_DIGEST).digest() != digest:
+        return None  # truncated or damaged: rebuilt and rewritten
+    return np.frombuffer(body, dtype=np.uint8).copy()
+
+
+def _write_cached_table(path: Path, table: np.ndarray) -> None:
+    body = table.tobytes()
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(body + hashlib.blake2b(body, digest_size=_DIGEST).digest())
+        os.replace(tmp, path)  # atomic: concurrent workers never read a half-written table
+    except OSError:
+        with contextlib.suppress(OSError):  # read-only home, full disk: build every time instead
+            tmp.unlink(missing_ok=True)
 
 
 def _simp_trad_sets() -> tuple[list[int], list[int]]:
@@ -115,8 +212,12 @@ def _simp_trad_sets() -> tuple[list[int], list[int]]:
 
 
 def codepoints(text: str) -> np.ndarray:
-    """The text's code points as ``uint32`` (a view on its UTF-32 encoding, no Python loop)."""
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    """The text's code points as ``uint32`` (a view on its UTF-32 encoding, no Python loop).
+
+    Lone surrogates, which a ``str`` can hold, are kept as their code point (``surrogatepass``),
+    as the C kernel reads them; the strict codec raised on them.
+    """
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 @lru_cache(maxsize=4)

