@@ -69,6 +69,7 @@ from pathlib import Path
 
 import numpy as np
 
+from taosha.dedup.exact import SectionWriter, capped_partitions, load_partition, load_section, save_sections
 from taosha.dedup.minhash import band_keys, optimal_bands, permutations, shingle_hashes, signatures
 from taosha.document import Document
 from taosha.step import GlobalStep, StepContext
@@ -81,6 +82,10 @@ _BATCH_DOCS = 8192
 """At most this many documents per collect batch: a batch's signatures take 4 x num_perm bytes per
 document (4 MB here) whatever the documents' lengths, so short texts do not inflate the batch."""
 _ORDINAL_MASK = np.uint64(0xFFFFFFFF)
+_SPILL_BYTES = 1 << 24
+"""A collect task buffers this many bytes of band records (about 50,000 documents at 14 bands)
+before writing them as one run of its band file: one run per shard on most shards, so a reduce task
+reads one contiguous slice per shard, and bounded memory on any shard."""
 
 
 def save_raw(path: Path, array: np.ndarray) -> None:
@@ -96,6 +101,46 @@ def load_raw(path: Path, dtype: np.dtype | type, start: int = 0, stop: int | Non
     dtype = np.dtype(dtype)
     count = -1 if stop is None else stop - start
     return np.fromfile(path, dtype=dtype, count=count, offset=start * dtype.itemsize)
+
+
+class ShingleWriter:
+    """A shard's shingle hashes (``uint32``, streamed batch by batch), then each document's offset
+    into them (``int64``, documents + 1) and the document count: one file, written atomically.  The
+    offsets ride in the same file because a created file costs more CPU than its contents here."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        self.fh = open(self.tmp, "wb")
+        self.offsets: list[np.ndarray] = [np.zeros(1, dtype=np.int64)]
+
+    def write(self, hashes: np.ndarray, starts: np.ndarray) -> None:
+        self.fh.write(hashes.data)
+        self.offsets.append(self.offsets[-1][-1] + starts[1:])
+
+    def close(self) -> None:
+        offsets = np.concatenate(self.offsets)
+        self.fh.write(offsets.tobytes())
+        self.fh.write(np.array([len(offsets) - 1], dtype=np.int64).tobytes())
+        self.fh.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self.fh.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+def read_shingles(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """``(hashes, offsets)`` of a file written by :class:`ShingleWriter`; the hashes through a
+    memory map, so only the pages of the documents looked at are read."""
+    with open(path, "rb") as fh:
+        fh.seek(-8, os.SEEK_END)
+        count = int(np.frombuffer(fh.read(8), dtype=np.int64)[0])
+        fh.seek(-8 - 8 * (count + 1), os.SEEK_END)
+        offsets = np.frombuffer(fh.read(8 * (count + 1)), dtype=np.int64)
+    total = int(offsets[-1])
+    hashes = np.memmap(path, dtype=np.uint32, mode="r", shape=(total,)) if total else np.zeros(0, np.uint32)
+    return np.asarray(hashes), offsets
 
 
 def node_id(shard: int, ordinal: int) -> int:
@@ -159,7 +204,7 @@ class NearDedup(GlobalStep):
     def n_parts(self, n_shards: int) -> int:
         if self.partitions is not None:
             return self.partitions
-        return min(256, max(16, n_shards // 8))
+        return capped_partitions(min(256, max(16, n_shards // 8)), n_shards)
 
     @cached_property
     def band_rows(self) -> tuple[int, int]:
@@ -175,52 +220,51 @@ class NearDedup(GlobalStep):
         shard = ctx.shard_index
         root = ctx.state_dir
         (root / "bands").mkdir(exist_ok=True)
-        tag = f".{os.getpid()}.tmp"
-        parts = self.n_parts(ctx.n_shards)
-        finals = [root / "bands" / f"{p:04d}-{shard:06d}.bin" for p in range(parts)]
-        tmps = [path.with_name(path.name + tag) for path in finals]
-        outs = [open(path, "wb") for path in tmps]
-        shingle_final = root / f"shingles-{shard:06d}.bin"
-        shingle_tmp = shingle_final.with_name(shingle_final.name + tag)
-        shingle_out = open(shingle_tmp, "wb") if self.verify else None
-        offsets: list[np.ndarray] = [np.zeros(1, dtype=np.int64)]
+        bands_out = SectionWriter(root / "bands" / f"{shard:06d}.bin", self.n_parts(ctx.n_shards))
+        shingles_out = ShingleWriter(root / f"shingles-{shard:06d}.bin") if self.verify else None
+        pending: list[np.ndarray] = []
         a = permutations(self.num_perm, self.seed)
         texts: list[str] = []
-        lengths: list[int] = []
         chars = 0
         ordinal = 0
         try:
             for doc in docs:
                 text = doc.text
-                n = len(text)
                 texts.append(text)
-                lengths.append(n)
-                chars += n
+                chars += len(text)
                 yield doc
                 if chars >= self.batch_chars or len(texts) >= _BATCH_DOCS:
-                    self._collect_batch(texts, lengths, shard, ordinal, a, outs, shingle_out, offsets)
+                    pending.append(self._collect_batch(texts, shard, ordinal, a, shingles_out))
                     ordinal += len(texts)
-                    texts, lengths, chars = [], [], 0
+                    texts, chars = [], 0
+                    if sum(map(len, pending)) * BAND.itemsize >= _SPILL_BYTES:
+                        self._spill(pending, bands_out)
             if texts:
-                self._collect_batch(texts, lengths, shard, ordinal, a, outs, shingle_out, offsets)
-        finally:
-            for fh in outs:
-                fh.close()
-            if shingle_out is not None:
-                shingle_out.close()
-        for tmp, final in zip(tmps, finals, strict=True):
-            os.replace(tmp, final)
-        if self.verify:
-            save_raw(root / f"offsets-{shard:06d}.bin", np.concatenate(offsets))
-            os.replace(shingle_tmp, shingle_final)
+                pending.append(self._collect_batch(texts, shard, ordinal, a, shingles_out))
+            self._spill(pending, bands_out)
+        except BaseException:
+            bands_out.abort()
+            if shingles_out is not None:
+                shingles_out.abort()
+            raise
+        bands_out.close()
+        if shingles_out is not None:
+            shingles_out.close()
 
-    def _collect_batch(self, texts, lengths, shard, first, a, outs, shingle_out, offsets) -> None:  # type: ignore[no-untyped-def]
+    def _spill(self, pending: list[np.ndarray], out: SectionWriter) -> None:
+        """Write the buffered band records as one run of the shard's band file, by partition."""
+        if pending:
+            flat = np.concatenate(pending)
+            pending.clear()
+            out.write_run(flat, flat["key"] % np.uint64(out.sections))
+
+    def _collect_batch(self, texts, shard, first, a, shingles_out) -> np.ndarray:  # type: ignore[no-untyped-def]
+        """The band records of one batch of texts (documents without shingles have none)."""
         bands, rows = self.band_rows
-        length = np.array(lengths, dtype=np.int64)
+        length = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         hashes, starts = shingle_hashes(texts, self.ngram, fold=self.fold, lengths=length)
-        if shingle_out is not None:
-            shingle_out.write(hashes.tobytes())
-            offsets.append(offsets[-1][-1] + starts[1:])
+        if shingles_out is not None:
+            shingles_out.write(hashes, starts)
         sig = signatures(hashes, starts, a)
         has = np.flatnonzero(starts[1:] > starts[:-1])
         keys = band_keys(sig[has], bands, rows, self.seed)
@@ -229,15 +273,7 @@ class NearDedup(GlobalStep):
         records["node"] = ((np.uint64(shard) << _NODE_SHIFT) | (has + first).astype(np.uint64))[:, None]
         records["length"] = length[has].astype(np.uint32)[:, None]
         records["tie"] = sig[has, -1][:, None]
-        flat = records.ravel()
-        parts = len(outs)
-        part = (flat["key"] % np.uint64(parts)).astype(np.int64)
-        order = np.argsort(part, kind="stable")
-        bounds = np.searchsorted(part[order], np.arange(parts + 1))
-        flat = flat[order]
-        for p in range(parts):
-            if bounds[p + 1] > bounds[p]:
-                outs[p].write(flat[bounds[p] : bounds[p + 1]].tobytes())
+        return records.ravel()
 
     # -- reduce -----------------------------------------------------------------------------
 
@@ -256,11 +292,7 @@ class NearDedup(GlobalStep):
             raise ValueError(f"near_dedup has no reduce phase {phase}")
 
     def _bucket_edges(self, part: int, state_dir: Path, n_shards: int) -> None:
-        chunks: list[np.ndarray]
-        chunks = [
-            np.fromfile(state_dir / "bands" / f"{part:04d}-{s:06d}.bin", dtype=BAND) for s in range(n_shards)
-        ]
-        records = np.concatenate(chunks) if chunks else np.empty(0, dtype=BAND)
+        records = load_partition(state_dir / "bands", part, n_shards, BAND)
         # Most band keys are unique: find the shared ones with one sort of the 64-bit keys, and do
         # the finer work only on those (structured-array sorts are ten times slower).
         keys = np.ascontiguousarray(records["key"])
@@ -283,22 +315,16 @@ class NearDedup(GlobalStep):
         edges = unique_edges(
             sub["node"][head[member]], sub["node"][member], sub["length"][head[member]], sub["length"][member]
         )
-        # One file sorted by target partition and a file of bounds, not one file per target: the
-        # number of files grows as P, not P^2.
+        # One file in sections by target partition, not one file per target: the number of files
+        # grows as P, not P^2.
         parts = self.n_parts(n_shards)
-        target = (edges["u"] % np.uint64(parts)).astype(np.int64)
-        order = np.argsort(target, kind="stable")
         out = state_dir / "edges0"
         out.mkdir(exist_ok=True)
-        save_raw(out / f"{part:04d}-bounds.bin", np.searchsorted(target[order], np.arange(parts + 1)))
-        save_raw(out / f"{part:04d}.bin", edges[order])
+        save_sections(out / f"{part:04d}.bin", edges, edges["u"] % np.uint64(parts), parts)
 
     def _verify_edges(self, part: int, state_dir: Path, n_shards: int) -> None:
         chunks = [np.empty(0, dtype=EDGE)]
-        for p in range(self.n_parts(n_shards)):
-            bounds = load_raw(state_dir / "edges0" / f"{p:04d}-bounds.bin", np.int64)
-            if bounds[part + 1] > bounds[part]:
-                chunks.append(load_raw(state_dir / "edges0" / f"{p:04d}.bin", EDGE, bounds[part], bounds[part + 1]))
+        chunks += [load_section(state_dir / "edges0" / f"{p:04d}.bin", part, EDGE) for p in range(self.n_parts(n_shards))]
         edges = np.concatenate(chunks)
         edges = unique_edges(edges["u"], edges["v"], edges["lu"], edges["lv"])
         if self.verify and len(edges):
@@ -329,16 +355,12 @@ class NearDedup(GlobalStep):
         decisions["survivor"] = survivor
         decisions["size"] = size
         decisions["keep"] = survivor == nodes
-        out = state_dir / "decide"
-        out.mkdir(exist_ok=True)
-        bounds = np.searchsorted(shard_of, np.arange(n_shards + 1))
-        for s in range(n_shards):
-            save_raw(out / f"{s:06d}.bin", decisions[bounds[s] : bounds[s + 1]])
+        save_sections(state_dir / "decide.bin", decisions, shard_of, n_shards)
 
     # -- apply ------------------------------------------------------------------------------
 
     def apply(self, docs: Iterable[Document], ctx: StepContext) -> Iterator[Document]:
-        decided = load_raw(ctx.state_dir / "decide" / f"{ctx.shard_index:06d}.bin", DECISION)
+        decided = load_section(ctx.state_dir / "decide.bin", ctx.shard_index, DECISION)
         table = {
             ordinal: (survivor, size, keep)
             for ordinal, survivor, size, keep in zip(
@@ -348,27 +370,34 @@ class NearDedup(GlobalStep):
         }
         stats = ctx.stats
         hist = stats.histogram("cluster_size", 2, 66, 64)
-        for ordinal, doc in enumerate(docs):
-            n = len(doc.text)
-            stats.docs_in += 1
-            stats.chars_in += n
-            entry = table.get(ordinal)
-            if entry is not None:
-                survivor, size, keep = entry
-                if not keep:
-                    shard, position = split_node(survivor)
-                    ctx.remove(
-                        doc, "near_duplicate",
-                        f"near-duplicate of document {position} of shard {shard} (cluster of {size})",
-                    )
-                    continue
-                doc.meta.setdefault("dedup", {}).update({"cluster": survivor, "cluster_size": size})
-                hist.add(size)
-                stats.counters["clusters"] += 1
-                stats.counters["cluster_members"] += size
-            stats.docs_out += 1
-            stats.chars_out += n
-            yield doc
+        n_in = n_out = chars_in = chars_out = 0
+        try:
+            for ordinal, doc in enumerate(docs):
+                n = len(doc.text)
+                n_in += 1
+                chars_in += n
+                entry = table.get(ordinal)
+                if entry is not None:
+                    survivor, size, keep = entry
+                    if not keep:
+                        shard, position = split_node(survivor)
+                        ctx.remove(
+                            doc, "near_duplicate",
+                            f"near-duplicate of document {position} of shard {shard} (cluster of {size})",
+                        )
+                        continue
+                    doc.meta.setdefault("dedup", {}).update({"cluster": survivor, "cluster_size": size})
+                    hist.add(size)
+                    stats.counters["clusters"] += 1
+                    stats.counters["cluster_members"] += size
+                n_out += 1
+                chars_out += n
+                yield doc
+        finally:  # counted locally and added once, as in exact_dedup
+            stats.docs_in += n_in
+            stats.chars_in += chars_in
+            stats.docs_out += n_out
+            stats.chars_out += chars_out
 
 
 def unique_edges(u: np.ndarray, v: np.ndarray, lu: np.ndarray, lv: np.ndarray) -> np.ndarray:
@@ -392,9 +421,7 @@ def _load_sets(nodes: np.ndarray, state_dir: Path) -> tuple[np.ndarray, np.ndarr
     bounds = np.searchsorted(shard_of, np.unique(shard_of).tolist() + [np.iinfo(np.int64).max])
     for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         shard = int(shard_of[lo])
-        offsets = load_raw(state_dir / f"offsets-{shard:06d}.bin", np.int64)
-        path = state_dir / f"shingles-{shard:06d}.bin"
-        data = np.asarray(np.memmap(path, dtype=np.uint32, mode="r")) if path.stat().st_size else np.zeros(0, np.uint32)
+        data, offsets = read_shingles(state_dir / f"shingles-{shard:06d}.bin")
         begin, end = offsets[ordinal[lo:hi]], offsets[ordinal[lo:hi] + 1]
         sizes = end - begin
         index = np.repeat(begin - np.concatenate(([0], np.cumsum(sizes)[:-1])), sizes) + np.arange(int(sizes.sum()))
