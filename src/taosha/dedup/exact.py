@@ -223,10 +223,11 @@ class ExactDedup(GlobalStep):
         if len(cps) and int(cps.max()) >= _TABLE_TOP:  # beyond the BMP: kept as they are
             folded = np.where(cps >= _TABLE_TOP, cps, folded)
         ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
-        dropped = np.flatnonzero(folded == _DROP)
+        keep = folded != _DROP
+        dropped = np.flatnonzero(~keep)
         if len(dropped):
             ends -= np.searchsorted(dropped, ends)  # each text's end among the kept code points
-            folded = np.delete(folded, dropped)
+            folded = folded[keep]
         data = memoryview(folded.view(np.uint8))
         bounds = (4 * ends).tolist()
         digest = xxhash.xxh3_64_intdigest
