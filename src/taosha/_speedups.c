@@ -3,19 +3,24 @@
  * Why: cjk_ratio, lang_id and zh_heuristics read the same ~450 code points three times through
  * NumPy, and on such short documents NumPy's per-call overhead (dozens of small array operations,
  * nine sorts for the n-gram signals) costs far more than the arithmetic.  Here each function reads
- * the str's own PEP 393 buffer (1, 2 or 4 bytes per code point; no encoding copy) once.
+ * the str's own PEP 393 buffer (1, 2 or 4 bytes per code point; no encoding copy).
  *
- * Contract: the functions return raw counts (and, for the entropy, one float), so that the Python
+ * Contract: the functions return raw counts (and the entropy as one float), so that the Python
  * side in taosha.filters.signals / langid / heuristics applies exactly the same arithmetic and
  * dyadic() rounding as the NumPy reference implementation it falls back to.  The class of a code
  * point is looked up in the uint8 table of taosha.filters.charclass.class_table(), passed in as a
  * buffer; code points beyond the table are looked up as its last entry (as the NumPy code does
  * with np.minimum(cps, TABLE_SIZE)).
  *
- *   scan(text, table, entropy_from) -> (class_counts, function_count, latin_runs, visible, entropy)
- *   ngram_counts(text, table) -> (visible, top2, top3, top4, dup5, ..., dup10)
+ *   scan(text, table) -> (class_counts, function_count, latin_runs, visible)
+ *       what cjk_ratio, lang_id and the character shares of zh_heuristics need;
+ *   ngram_counts(text, table) -> (visible, entropy, top2, top3, top4, dup5, ..., dup10)
+ *       the character entropy and the n-gram signals, which zh_heuristics measures together
+ *       (both only for texts of repetition_min_chars or more) and which share the per-code-point
+ *       counting.
  *
  * Lone surrogates (which a Python str can hold) are read as their code point like any other.
+ * Texts of 2^32 - 1 or more characters are refused (counts and ids are 32-bit).
  */
 
 #define PY_SSIZE_T_CLEAN
@@ -73,6 +78,11 @@ static int open_source(PyObject *text, PyObject *table, Source *s, Py_buffer *vi
         PyErr_SetString(PyExc_ValueError, "the class table is empty");
         return -1;
     }
+    if (PyUnicode_GET_LENGTH(text) >= (Py_ssize_t)UINT32_MAX - 1) {
+        PyBuffer_Release(view);
+        PyErr_SetString(PyExc_OverflowError, "text too long for taosha._speedups (2^32 characters)");
+        return -1;
+    }
     s->kind = PyUnicode_KIND(text);
     s->data = PyUnicode_DATA(text);
     s->length = PyUnicode_GET_LENGTH(text);
@@ -81,29 +91,79 @@ static int open_source(PyObject *text, PyObject *table, Source *s, Py_buffer *vi
     return 0;
 }
 
+/* Copies the visible (non-SPACE) code points of s into out (room for s->length); returns how many.
+ * Branch-free append: the store always happens, the count only moves for a visible character. */
+static Py_ssize_t visible_codepoints(const Source *s, uint32_t *out)
+{
+    Py_ssize_t n = 0;
+#define COLLECT(TYPE)                                                                  \
+    do {                                                                               \
+        const TYPE *p = (const TYPE *)s->data;                                         \
+        for (Py_ssize_t i = 0; i < s->length; i++) {                                   \
+            uint32_t cp = p[i];                                                        \
+            out[n] = cp;                                                               \
+            n += (entry_of(s, cp) & CLASS_MASK) != CLASS_SPACE;                        \
+        }                                                                              \
+    } while (0)
+    switch (s->kind) {
+    case PyUnicode_1BYTE_KIND: COLLECT(Py_UCS1); break;
+    case PyUnicode_2BYTE_KIND: COLLECT(Py_UCS2); break;
+    default: COLLECT(Py_UCS4); break;
+    }
+#undef COLLECT
+    return n;
+}
+
+/* Occurrences per code point, all zero between calls: a call counts into it and sets back to zero
+ * every entry it touched before returning.  Direct addressing instead of a hash map halved the
+ * cost of the first n-gram order and of the entropy.  4.4 MB of zero pages, of which only the pages
+ * of code points actually seen get mapped (the Han block: about 80 KB).  Safe without a lock: the
+ * GIL is held for the whole call and nothing here calls back into Python (the module does not
+ * declare free-threading support, so a free-threaded build keeps the GIL on for it). */
+#define N_CODEPOINTS 0x110000
+static uint32_t cp_count[N_CODEPOINTS];
+
+/* PEP 393 never stores a code point above 0x10FFFF; this keeps a corrupt str from writing
+ * outside cp_count. */
+static inline uint32_t clamp_cp(uint32_t cp)
+{
+    return cp < N_CODEPOINTS ? cp : N_CODEPOINTS - 1;
+}
+
 /* ---- an exact hash map from 64-bit keys to dense ids ------------------------------------------ */
 
-/* Open addressing, linear probing.  Keys are compared exactly, so a hash collision only costs a
- * probe, never a wrong count.  A key is either a code point or (id of an (n-1)-gram << 32 | id of
- * its last character), which identifies an n-gram's content exactly. */
+/* Open addressing, linear probing, load factor <= 1/4 (few probes).  Keys are compared exactly,
+ * so a hash collision only costs a probe, never a wrong count.  A key is (id of an (n-1)-gram << 32
+ * | its last code point), which identifies an n-gram's content exactly. */
 typedef struct {
     uint64_t *keys;
     uint32_t *ids; /* EMPTY marks a free slot */
     size_t mask;
+    int shift;
     size_t capacity;
     uint32_t next_id;
 } IdMap;
 
 #define EMPTY UINT32_MAX
 
-static int idmap_init(IdMap *m, size_t capacity)
+static size_t table_size(size_t n)
 {
-    m->keys = PyMem_Malloc(capacity * sizeof(uint64_t));
-    m->ids = PyMem_Malloc(capacity * sizeof(uint32_t));
-    m->capacity = capacity;
+    size_t size = 16;
+    while (size < 4 * n)
+        size <<= 1;
+    return size;
+}
+
+static int idmap_init(IdMap *m, size_t n)
+{
+    m->capacity = table_size(n);
+    m->keys = PyMem_Malloc(m->capacity * sizeof(uint64_t));
+    m->ids = PyMem_Malloc(m->capacity * sizeof(uint32_t));
     if (!m->keys || !m->ids) {
         PyMem_Free(m->keys);
         PyMem_Free(m->ids);
+        m->keys = NULL;
+        m->ids = NULL;
         PyErr_NoMemory();
         return -1;
     }
@@ -116,108 +176,53 @@ static void idmap_free(IdMap *m)
     PyMem_Free(m->ids);
 }
 
-/* Empties the map for at most n keys (load factor <= 1/2). */
+/* Empties the map for at most n keys. */
 static void idmap_clear(IdMap *m, size_t n)
 {
-    size_t size = 16;
-    while (size < 2 * n && size < m->capacity)
-        size <<= 1;
+    size_t size = table_size(n);
+    if (size > m->capacity)
+        size = m->capacity;
+    int bits = 0;
+    while (((size_t)1 << bits) < size)
+        bits++;
     m->mask = size - 1;
+    m->shift = 64 - bits;
     m->next_id = 0;
     memset(m->ids, 0xFF, size * sizeof(uint32_t));
 }
 
+/* The id of key, a new one (next_id) if it is not in the map yet.  Written without a branch on
+ * found/new (about half of the n-grams of a text are new), which mispredicted often. */
 static inline uint32_t idmap_get(IdMap *m, uint64_t key)
 {
-    /* Fibonacci hashing: the high bits of key * 2^64/phi are well mixed. */
-    size_t slot = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & m->mask;
-    for (;;) {
-        uint32_t id = m->ids[slot];
-        if (id == EMPTY) {
-            m->keys[slot] = key;
-            m->ids[slot] = m->next_id;
-            return m->next_id++;
-        }
-        if (m->keys[slot] == key)
-            return id;
+    /* Fibonacci hashing: the top bits of key * 2^64/phi. */
+    size_t slot = (size_t)((key * 0x9E3779B97F4A7C15ull) >> m->shift);
+    uint32_t id;
+    while ((id = m->ids[slot]) != EMPTY && m->keys[slot] != key)
         slot = (slot + 1) & m->mask;
-    }
-}
-
-static size_t capacity_for(Py_ssize_t n)
-{
-    size_t size = 16;
-    while (size < 2 * (size_t)n)
-        size <<= 1;
-    return size;
+    uint32_t is_new = id == EMPTY;
+    id = is_new ? m->next_id : id;
+    m->keys[slot] = key;
+    m->ids[slot] = id;
+    m->next_id += is_new;
+    return id;
 }
 
 /* ---- scan ------------------------------------------------------------------------------------ */
 
-/* Shannon entropy (bits) of the visible code points.  Terms are grouped by frequency (a frequency
- * shared by m code points contributes m * p * log2(p) once), so there are a few dozen log2 calls
- * instead of one per distinct character.  This is not the NumPy reference's summation order, so the
- * last bits may differ; the Python side re-measures with the reference whenever the value lies so
- * close to a rounding boundary of dyadic() that this could matter (see signals.py). */
-static int visible_entropy(const Source *s, Py_ssize_t visible, double *out)
-{
-    *out = 0.0;
-    if (visible == 0)
-        return 0;
-    IdMap map;
-    if (idmap_init(&map, capacity_for(visible)) < 0)
-        return -1;
-    idmap_clear(&map, (size_t)visible);
-    uint32_t *freq = PyMem_Calloc((size_t)visible, sizeof(uint32_t));
-    /* freq_count[f] = how many distinct code points occur f times. */
-    uint32_t *freq_count = PyMem_Calloc((size_t)visible + 1, sizeof(uint32_t));
-    if (!freq || !freq_count) {
-        PyMem_Free(freq);
-        PyMem_Free(freq_count);
-        idmap_free(&map);
-        PyErr_NoMemory();
-        return -1;
-    }
-    for (Py_ssize_t i = 0; i < s->length; i++) {
-        uint32_t cp = read_cp(s, i);
-        if ((entry_of(s, cp) & CLASS_MASK) != CLASS_SPACE)
-            freq[idmap_get(&map, cp)]++;
-    }
-    for (uint32_t id = 0; id < map.next_id; id++)
-        freq_count[freq[id]]++;
-    double total = 0.0;
-    for (Py_ssize_t f = 1; f <= visible; f++) {
-        if (freq_count[f]) {
-            double p = (double)f / (double)visible;
-            total += (double)freq_count[f] * (p * log2(p));
-        }
-    }
-    *out = -total;
-    PyMem_Free(freq);
-    PyMem_Free(freq_count);
-    idmap_free(&map);
-    return 0;
-}
-
 PyDoc_STRVAR(scan_doc,
-"scan(text, table, entropy_from) -> (class_counts, function_count, latin_runs, visible, entropy)\n\n"
+"scan(text, table) -> (class_counts, function_count, latin_runs, visible)\n\n"
 "One pass over ``text``: ``class_counts`` is a 16-tuple of how many characters fall in each class\n"
 "(table entry & 15), ``function_count`` how many carry the function flag (entry & 16),\n"
-"``latin_runs`` how many maximal runs of LATIN characters there are, ``visible`` how many\n"
-"characters are not SPACE, and ``entropy`` the Shannon entropy in bits of the visible code points,\n"
-"measured only when ``entropy_from`` is an int and ``visible >= entropy_from`` (None otherwise).");
+"``latin_runs`` how many maximal runs of LATIN characters there are and ``visible`` how many\n"
+"characters are not SPACE.");
 
 static PyObject *scan(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "scan(text, table, entropy_from) takes 3 arguments");
+    (void)module;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "scan(text, table) takes 2 arguments");
         return NULL;
-    }
-    Py_ssize_t entropy_from = PY_SSIZE_T_MAX; /* None: never */
-    if (args[2] != Py_None) {
-        entropy_from = PyLong_AsSsize_t(args[2]);
-        if (entropy_from == -1 && PyErr_Occurred())
-            return NULL;
     }
     Source s;
     Py_buffer view;
@@ -245,56 +250,69 @@ static PyObject *scan(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     default: SCAN_LOOP(Py_UCS4); break;
     }
 #undef SCAN_LOOP
+    PyBuffer_Release(&view);
 
     Py_ssize_t function_count = 0;
     for (int c = N_CLASSES; c < 2 * N_CLASSES; c++)
         function_count += counts[c];
     Py_ssize_t visible = s.length - counts[CLASS_SPACE] - counts[CLASS_SPACE | FUNCTION_BIT];
 
-    PyObject *entropy = NULL;
-    if (visible >= entropy_from) {
-        double value;
-        if (visible_entropy(&s, visible, &value) < 0) {
-            PyBuffer_Release(&view);
-            return NULL;
-        }
-        entropy = PyFloat_FromDouble(value);
-    } else {
-        entropy = Py_NewRef(Py_None);
-    }
-    PyBuffer_Release(&view);
-    if (!entropy)
-        return NULL;
-
     PyObject *classes = PyTuple_New(N_CLASSES);
-    if (!classes) {
-        Py_DECREF(entropy);
+    if (!classes)
         return NULL;
-    }
     for (int c = 0; c < N_CLASSES; c++) {
         PyObject *n = PyLong_FromSsize_t(counts[c] + counts[c | FUNCTION_BIT]);
         if (!n) {
             Py_DECREF(classes);
-            Py_DECREF(entropy);
             return NULL;
         }
         PyTuple_SET_ITEM(classes, c, n);
     }
-    return Py_BuildValue("(NnnnN)", classes, function_count, latin_runs, visible, entropy);
+    return Py_BuildValue("(Nnnn)", classes, function_count, latin_runs, visible);
 }
 
-/* ---- n-gram coverage ------------------------------------------------------------------------- */
+/* ---- entropy and n-gram coverage ------------------------------------------------------------------------- */
+
+/* Shannon entropy (bits) of n code points whose occurrences are in cp_count, listed once each in
+ * distinct; sets those cp_count entries back to zero.  scratch has room for n + 1 entries.  Terms
+ * are grouped by frequency (a frequency shared by m code points contributes m * p * log2(p) once),
+ * so there are a few dozen log2 calls instead of one per distinct character.  That is not the NumPy
+ * reference's summation order, so the last bits may differ; the Python side measures again with
+ * the reference whenever the value lies so close to a rounding boundary of dyadic() that this could
+ * matter (see signals.py). */
+static double entropy_of(const uint32_t *distinct, Py_ssize_t n_distinct, Py_ssize_t n, uint32_t *scratch)
+{
+    uint32_t *freq_count = scratch; /* [f] = how many distinct code points occur f times */
+    memset(freq_count, 0, ((size_t)n + 1) * sizeof(uint32_t));
+    uint32_t most = 0;
+    for (Py_ssize_t j = 0; j < n_distinct; j++) {
+        uint32_t f = cp_count[distinct[j]];
+        cp_count[distinct[j]] = 0;
+        freq_count[f]++;
+        most = f > most ? f : most;
+    }
+    double total = 0.0;
+    for (uint32_t f = 1; f <= most; f++) {
+        if (freq_count[f]) {
+            double p = (double)f / (double)n;
+            total += (double)freq_count[f] * (p * log2(p));
+        }
+    }
+    return -total;
+}
 
 PyDoc_STRVAR(ngram_counts_doc,
-"ngram_counts(text, table) -> (visible, top2, top3, top4, dup5, dup6, dup7, dup8, dup9, dup10)\n\n"
-"Over the visible (non-SPACE) code points of ``text``, in order: ``top<n>`` is how often the most\n"
-"frequent character n-gram occurs, ``dup<n>`` how many positions are covered by n-grams that occur\n"
-"more than once.  An order n is measured only when there are at least n + 1 visible characters\n"
+"ngram_counts(text, table) -> (visible, entropy, top2, top3, top4, dup5, ..., dup10)\n\n"
+"Over the visible (non-SPACE) code points of ``text``, in order: ``entropy`` is the Shannon\n"
+"entropy of their distribution in bits (0.0 for none), ``top<n>`` how often the most frequent\n"
+"character n-gram occurs, ``dup<n>`` how many positions are covered by n-grams that occur more\n"
+"than once.  An order n is measured only when there are at least n + 1 visible characters\n"
 "(0 otherwise), and once an order from 5 on has no repeated n-gram the longer ones are 0: the\n"
 "definition of taosha.filters.signals._ngram_signals, with exact n-gram comparison.");
 
 static PyObject *ngram_counts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
+    (void)module;
     if (nargs != 2) {
         PyErr_SetString(PyExc_TypeError, "ngram_counts(text, table) takes 2 arguments");
         return NULL;
@@ -306,92 +324,94 @@ static PyObject *ngram_counts(PyObject *module, PyObject *const *args, Py_ssize_
 
     Py_ssize_t result[MAX_DUP + 1] = {0}; /* result[n] for n = 2..10 */
     Py_ssize_t length = 0;
-    uint32_t *chars = NULL, *prev = NULL, *cur = NULL, *count = NULL;
+    double entropy = 0.0;
+    /* vis: the visible code points.  starts/ids: the candidate starts of the current order,
+     * ascending, and the id of the (n-1)-gram at each (its code point for n = 2); cur: the id of
+     * the n-gram at each; count: occurrences per n-gram id. */
+    uint32_t *work = NULL;
     IdMap map = {0};
     int failed = 0;
-
-    if (s.length > 0) {
-        /* Visible characters as dense ids (equal ids <=> equal code points). */
-        chars = PyMem_Malloc((size_t)s.length * sizeof(uint32_t));
-        prev = PyMem_Malloc((size_t)s.length * sizeof(uint32_t));
-        cur = PyMem_Malloc((size_t)s.length * sizeof(uint32_t));
-        count = PyMem_Malloc(((size_t)s.length + 1) * sizeof(uint32_t));
-        if (!chars || !prev || !cur || !count || idmap_init(&map, capacity_for(s.length)) < 0) {
-            if (!PyErr_Occurred())
-                PyErr_NoMemory();
-            failed = 1;
-            goto done;
-        }
-        idmap_clear(&map, (size_t)s.length);
-        for (Py_ssize_t i = 0; i < s.length; i++) {
-            uint32_t cp = read_cp(&s, i);
-            if ((entry_of(&s, cp) & CLASS_MASK) != CLASS_SPACE)
-                chars[length++] = idmap_get(&map, cp);
-        }
+    if (s.length == 0)
+        goto done;
+    size_t n_alloc = (size_t)s.length;
+    work = PyMem_Malloc((5 * n_alloc + 1) * sizeof(uint32_t));
+    if (!work || idmap_init(&map, n_alloc) < 0) {
+        if (!PyErr_Occurred())
+            PyErr_NoMemory();
+        failed = 1;
+        goto done;
     }
+    uint32_t *vis = work, *starts = work + n_alloc, *ids = work + 2 * n_alloc;
+    uint32_t *cur = work + 3 * n_alloc, *count = work + 4 * n_alloc;
+    length = visible_codepoints(&s, vis);
+    if (length == 0)
+        goto done;
 
-    /* prev[i] is the id of the (n-1)-gram starting at i, or EMPTY when that (n-1)-gram occurs
-     * once: then every n-gram starting at i occurs once too, and is not looked up at all (the same
-     * pruning the NumPy reference does with its candidate starts). */
-    if (length > 0)
-        memcpy(prev, chars, (size_t)length * sizeof(uint32_t));
+    /* Order 1: occurrences per code point, counted by direct addressing; distinct lists each
+     * code point once, for the entropy and for setting cp_count back to zero. */
+    uint32_t *distinct = cur; /* cur and count are free until order 2 */
+    Py_ssize_t n_distinct = 0;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        uint32_t cp = clamp_cp(vis[i]);
+        distinct[n_distinct] = cp;
+        n_distinct += cp_count[cp]++ == 0;
+    }
+    /* Only a start whose (n-1)-gram repeats can start a repeated n-gram, so each order looks up
+     * just the previous order's repeated starts (the pruning of the NumPy reference: about 1,200
+     * lookups for all orders of a 450-character text instead of 4,000).  A start must also leave
+     * room for the n-gram: i + n <= length. */
+    Py_ssize_t n_cand = 0;
+    for (Py_ssize_t i = 0; i + MIN_TOP <= length; i++) {
+        starts[n_cand] = (uint32_t)i;
+        ids[n_cand] = vis[i];
+        n_cand += cp_count[clamp_cp(vis[i])] >= 2;
+    }
+    entropy = entropy_of(distinct, n_distinct, length, count);
+
     for (int n = MIN_TOP; n <= MAX_DUP && length >= n + 1; n++) {
-        Py_ssize_t starts = length - n + 1;
-        Py_ssize_t candidates = 0;
-        for (Py_ssize_t i = 0; i < starts; i++)
-            candidates += prev[i] != EMPTY;
-        idmap_clear(&map, (size_t)candidates);
-        for (Py_ssize_t i = 0; i < starts; i++) {
-            if (prev[i] == EMPTY) {
-                cur[i] = EMPTY;
-                continue;
-            }
-            cur[i] = idmap_get(&map, ((uint64_t)prev[i] << 32) | chars[i + n - 1]);
+        idmap_clear(&map, (size_t)n_cand);
+        memset(count, 0, (size_t)n_cand * sizeof(uint32_t));
+        /* There is at least one n-gram (length >= n + 1), so the most frequent occurs >= once. */
+        uint32_t longest = 1;
+        for (Py_ssize_t k = 0; k < n_cand; k++) {
+            uint32_t id = idmap_get(&map, ((uint64_t)ids[k] << 32) | vis[starts[k] + n - 1]);
+            cur[k] = id;
+            uint32_t c = ++count[id];
+            longest = c > longest ? c : longest;
         }
-        uint32_t ids = map.next_id;
-        memset(count, 0, (size_t)ids * sizeof(uint32_t));
-        for (Py_ssize_t i = 0; i < starts; i++)
-            if (cur[i] != EMPTY)
-                count[cur[i]]++;
-        Py_ssize_t repeated = 0;
         if (n <= MAX_TOP) {
-            /* Every start holds an n-gram, so the most frequent occurs at least once. */
-            uint32_t longest = 1;
-            for (uint32_t id = 0; id < ids; id++)
-                if (count[id] > longest)
-                    longest = count[id];
             result[n] = longest;
-            repeated = longest > 1;
         } else {
-            /* Union of the spans [i, i + n) of repeated n-grams; starts come in order. */
+            /* Union of the spans [i, i + n) of repeated n-grams; starts are in order. */
             Py_ssize_t covered = 0, end = 0;
-            for (Py_ssize_t i = 0; i < starts; i++) {
-                if (cur[i] == EMPTY || count[cur[i]] < 2)
-                    continue;
+            for (Py_ssize_t k = 0; k < n_cand; k++) {
+                Py_ssize_t i = starts[k];
+                int repeated = count[cur[k]] >= 2;
                 Py_ssize_t from = i > end ? i : end;
-                covered += i + n - from;
-                end = i + n;
-                repeated = 1;
+                covered += repeated ? i + n - from : 0;
+                end = repeated ? i + n : end;
             }
             result[n] = covered;
+            if (covered == 0)
+                break; /* no repeated n-gram: no repeated longer one; the rest stay 0 */
         }
-        if (!repeated && n > MAX_TOP)
-            break; /* no repeated n-gram: no repeated longer one; the rest stay 0 */
-        for (Py_ssize_t i = 0; i < starts; i++)
-            prev[i] = (cur[i] == EMPTY || count[cur[i]] < 2) ? EMPTY : cur[i];
+        Py_ssize_t kept = 0;
+        for (Py_ssize_t k = 0; k < n_cand; k++) {
+            uint32_t i = starts[k];
+            starts[kept] = i;
+            ids[kept] = cur[k];
+            kept += (count[cur[k]] >= 2) & ((Py_ssize_t)i + n + 1 <= length);
+        }
+        n_cand = kept;
     }
 
 done:
     PyBuffer_Release(&view);
-    PyMem_Free(chars);
-    PyMem_Free(prev);
-    PyMem_Free(cur);
-    PyMem_Free(count);
-    if (map.keys || map.ids)
-        idmap_free(&map);
+    PyMem_Free(work);
+    idmap_free(&map);
     if (failed)
         return NULL;
-    return Py_BuildValue("(nnnnnnnnnn)", length, result[2], result[3], result[4], result[5], result[6],
+    return Py_BuildValue("(ndnnnnnnnnn)", length, entropy, result[2], result[3], result[4], result[5], result[6],
                          result[7], result[8], result[9], result[10]);
 }
 

@@ -39,10 +39,9 @@ from taosha.filters.charclass import (
     KERNEL,
     SPACE,
     class_counts,
-    class_table,
     classify,
     han_count,
-    kernel,
+    scan,
 )
 from taosha.filters.signals import (
     SIGNAL_RANGES,
@@ -252,7 +251,7 @@ class CjkRatio(ScoreFilter):
 
     def score(self, doc: Document) -> float:
         if KERNEL:  # one C pass (taosha._speedups); the NumPy reference below otherwise
-            counts, _, _, visible, _ = kernel.scan(doc.text, class_table(), None)  # type: ignore[union-attr]
+            counts, _, _, visible = scan(doc.text)
             han = counts[HAN] + counts[HAN_SIMP] + counts[HAN_TRAD]
             return dyadic(han / visible) if visible else 0.0
         entries = classify(doc.text)

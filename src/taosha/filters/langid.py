@@ -52,9 +52,8 @@ from taosha.filters.charclass import (
     KERNEL,
     LATIN,
     OTHER_L,
-    class_table,
     classify,
-    kernel,
+    scan,
 )
 from taosha.filters.signals import dyadic
 from taosha.step import ScoreFilter
@@ -69,7 +68,7 @@ ZH_THRESHOLD = 0.5
 def detect(text: str) -> tuple[str, float, float]:
     """``(label, zh_confidence, hant_share)`` of a text; see the module docstring."""
     if KERNEL:
-        counts, _, latin_words, _, _ = kernel.scan(text, class_table(), None)  # type: ignore[union-attr]
+        counts, _, latin_words, _ = scan(text)
     else:
         classes = classify(text) & 15
         counts = np.bincount(classes, minlength=16)
