@@ -191,6 +191,22 @@ def char_signals(text: str) -> dict[str, float]:
 
 def line_signals(text: str) -> dict[str, float]:
     """Line shape and line/paragraph repetition; ``n_lines`` counts non-blank lines."""
+    if "\n" not in text:
+        # One line: 99% of the news, web and wiki documents of ../shared/data (9,112 of 9,224).
+        # Same values as the general case below with n = 1, at a fifth of its time.
+        line = text.strip()
+        if line:
+            k = len(line)
+            return {
+                "n_lines": 1,
+                "terminal_punct_lines": 1.0 if line.endswith(TERMINAL_PUNCT) else 0.0,
+                "mean_line_chars": _r(k),
+                "short_line_frac": 1.0 if k < SHORT_LINE_CHARS else 0.0,
+                "ellipsis_line_frac": 1.0 if line.endswith(_ELLIPSIS) else 0.0,
+                "dup_line_frac": 0.0,
+                "dup_line_char_frac": 0.0,
+                "dup_para_frac": 0.0,
+            }
     # map/sum/set forms of the per-line loops: same counts, a third less time (issue 10).
     lines = [line for line in map(str.strip, text.split("\n")) if line]
     n = len(lines)
