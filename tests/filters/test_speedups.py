@@ -1,0 +1,212 @@
+"""The C kernel ``taosha._speedups`` against the NumPy reference it replaces, value for value.
+
+Both paths run in this process: the kernel path as installed, the reference by switching the
+modules' ``KERNEL`` flag off (what ``TAOSHA_PURE_PYTHON=1`` does at import).  Results are compared
+with ``repr`` so that key order, int versus float and -0.0 versus 0.0 count as differences too.
+These tests need the extension built (``pip install -e .`` builds it); ``test_kernel_is_loaded``
+fails on a development install where it is missing, so CI cannot fall back without noticing.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import DATA, load_records
+
+from taosha import Context, Document
+from taosha import _speedups as speedups
+from taosha.filters import charclass, heuristics, langid, signals
+from taosha.filters.heuristics import CjkRatio, ZhHeuristics
+from taosha.filters.langid import LangId
+from taosha.pipeline import chain
+
+FILES = sorted(p.name for p in DATA.glob("*.jsonl.gz"))
+SAMPLE = 300  # documents per file: every source's shape, in about a second for both paths
+
+
+def use_kernel(monkeypatch: pytest.MonkeyPatch, on: bool) -> None:
+    """Route signals, langid and cjk_ratio through the kernel (``on``) or the NumPy reference."""
+    monkeypatch.setattr(charclass, "kernel", speedups if on else None)
+    for module in (charclass, signals, langid, heuristics):
+        monkeypatch.setattr(module, "KERNEL", on)
+
+
+def measure(text: str) -> str:
+    """Every value the three steps take from the kernel, as one comparable string."""
+    doc = Document("d", text)
+    return repr((
+        signals.all_signals(text, 100),
+        signals.all_signals(text, 0),
+        signals.char_signals(text),
+        signals.ngram_signals(text),
+        langid.detect(text),
+        CjkRatio().score(doc),
+    ))
+
+
+def both(monkeypatch: pytest.MonkeyPatch, texts: list[str]) -> tuple[list[str], list[str]]:
+    use_kernel(monkeypatch, True)
+    fast = [measure(t) for t in texts]
+    use_kernel(monkeypatch, False)
+    reference = [measure(t) for t in texts]
+    return fast, reference
+
+
+def test_kernel_is_loaded():
+    # The development install builds the extension; only TAOSHA_PURE_PYTHON=1 may switch it off.
+    if os.environ.get("TAOSHA_PURE_PYTHON") == "1":
+        assert not charclass.KERNEL
+    else:
+        assert charclass.KERNEL and charclass.kernel is speedups, (
+            "taosha._speedups is not in use: rebuild it with `pip install -e .` (needs a C compiler)"
+        )
+
+
+def test_pure_python_switch_is_read_at_import():
+    code = "from taosha.filters import charclass, signals; print(charclass.KERNEL, signals.KERNEL)"
+    env = {**os.environ, "TAOSHA_PURE_PYTHON": "1"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_same_signals_as_reference_on_real_text(monkeypatch, name):
+    texts = [r["text"] for r in load_records(name, SAMPLE)]
+    assert texts
+    fast, reference = both(monkeypatch, texts)
+    for text, a, b in zip(texts, fast, reference, strict=True):
+        assert a == b, text[:80]
+
+
+EDGE_CASES = {
+    "empty": "",
+    **{f"{k}_chars": "哈哈大笑了a 1！"[:k] for k in range(1, 10)},
+    "one_repeated_9": "哈" * 9,
+    "one_repeated_11": "哈" * 11,
+    "all_whitespace": " \t\n\u3000\r\n  \x0b\x0c\x85 ",
+    "whitespace_between_repeats": "买 彩 票\n买彩票\u3000买彩票 买彩票",
+    "astral_han": "𠀀𠀁𠀂𠀀𠀁𠀂𠀀𠀁𠀂𪚥𪚥𪚥 的",
+    "emoji": "😀😃😀😃😀😃今天真开心😀😃",
+    "beyond_table": "\U00032000\U0003ffff\U000e0001\U0010ffff" * 5 + "中文",
+    "lone_surrogates": "\ud800中文\udfff\ud800中文\udfff\udbff",
+    "latin1_only": "Café naïve résumé, déjà vu! " * 12,
+    "ascii_only": "the cat sat on the mat. " * 10,
+    "kana_and_hangul": "東京は日本の首都です。한국어도 있어요。カタカナ",
+    "traditional": "今天天氣很好，我們去公園散步吧。這裡的風景真美麗。",
+    "long_haha": "哈" * 100_000,
+    "long_period_7": "我们一起去公园" * 3000,
+    "many_lines": "\n".join(["第一行。", "第二行", "", "第一行。", "  ", "又一行……"] * 50),
+}
+
+
+@pytest.mark.parametrize("name", list(EDGE_CASES))
+def test_same_signals_as_reference_on_edge_cases(monkeypatch, name):
+    text = EDGE_CASES[name]
+    fast, reference = both(monkeypatch, [text])
+    assert fast == reference
+
+
+def test_latin1_text_is_read_as_one_byte_kind():
+    # A str of Latin-1 code points is stored one byte per character (PEP 393); the kernel reads
+    # that buffer as it is.  Its counts must match a 4-byte copy of the same text.
+    text = EDGE_CASES["latin1_only"]
+    wide = text + "\U0001f600"
+    table = charclass.class_table()
+    counts, functions, latin_runs, visible = speedups.scan(text, table)
+    wide_counts, _, wide_runs, wide_visible = speedups.scan(wide, table)
+    assert latin_runs == wide_runs == 12 * 5 and visible == wide_visible - 1  # 5 words a copy
+    assert counts[charclass.LATIN] == wide_counts[charclass.LATIN] == sum(c.isalpha() for c in text)
+    assert functions == 0
+
+
+def test_same_signals_on_random_small_alphabet_texts(monkeypatch):
+    # Short texts over 2-4 letters repeat at every n-gram order in every possible way: the
+    # candidate pruning and the span union of the n-gram counts are exercised far beyond prose.
+    rng = random.Random(20261129)
+    texts = []
+    for _ in range(1500):
+        alphabet = rng.choice(["甲乙", "甲乙丙", "甲乙丙丁", "ab 甲"])
+        texts.append("".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 60))))
+    fast, reference = both(monkeypatch, texts)
+    mismatched = [t for t, a, b in zip(texts, fast, reference, strict=True) if a != b]
+    assert not mismatched
+
+
+def test_steps_decide_the_same_with_and_without_kernel(monkeypatch):
+    docs = [r["text"] for name in FILES for r in load_records(name, 60)]
+
+    def run() -> list[tuple]:
+        removed: list[tuple] = []
+        ctx = Context(on_remove=lambda d, s, r, x: removed.append((d.id, r)))
+        steps = [("cjk_ratio", CjkRatio()), ("lang_id", LangId()), ("zh_heuristics", ZhHeuristics())]
+        kept = chain(steps, (Document(str(i), t) for i, t in enumerate(docs)), ctx)
+        return [(d.id, repr(d.meta)) for d in kept] + removed
+
+    use_kernel(monkeypatch, True)
+    fast = run()
+    use_kernel(monkeypatch, False)
+    assert fast == run()
+
+
+def test_ngram_counts_by_hand():
+    table = charclass.class_table()
+    # 12 visible characters; 买彩票 x4: the top 2-gram 买彩 occurs 4 times, every 5..9-gram
+    # repeats (all 12 characters covered) and no 10-gram does (3 of them, all different).
+    visible, entropy, *counts = speedups.ngram_counts("买彩票买彩票 买彩票\n买彩票", table)
+    assert visible == 12 and counts == [4, 4, 3, 12, 12, 12, 12, 12, 0]
+    assert entropy == pytest.approx(np.log2(3))
+    # Fewer than n + 1 visible characters: order n is not measured.
+    assert speedups.ngram_counts("哈哈哈", table)[2:] == (3 - 1, 0, 0, 0, 0, 0, 0, 0, 0)
+    assert speedups.ngram_counts("", table) == (0, 0.0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+
+
+def test_kernel_rejects_bad_arguments():
+    table = charclass.class_table()
+    with pytest.raises(TypeError):
+        speedups.scan(b"bytes", table)
+    with pytest.raises(TypeError):
+        speedups.ngram_counts("文本", [1, 2, 3])
+    with pytest.raises(ValueError):
+        speedups.scan("文本", b"")
+    with pytest.raises(TypeError):
+        speedups.scan("文本")
+
+
+def test_class_table_cache_round_trip(monkeypatch, tmp_path):
+    monkeypatch.setenv("TAOSHA_CACHE_DIR", str(tmp_path))
+    built = charclass.build_class_table()
+    first = charclass.class_table.__wrapped__()  # builds and writes the cache
+    (path,) = tmp_path.iterdir()
+    assert path.name.startswith("class-table-u") and path.stat().st_size == charclass.TABLE_SIZE + 1 + 16
+    monkeypatch.setattr(charclass, "build_class_table", lambda: pytest.fail("cache not used"))
+    second = charclass.class_table.__wrapped__()  # reads it
+    assert np.array_equal(first, built) and np.array_equal(second, built)
+    assert not second.flags.writeable
+
+
+def test_class_table_cache_rebuilds_a_damaged_file(monkeypatch, tmp_path):
+    monkeypatch.setenv("TAOSHA_CACHE_DIR", str(tmp_path))
+    path = charclass._table_cache_path()
+    assert path is not None
+    charclass.class_table.__wrapped__()
+    raw = bytearray(path.read_bytes())
+    raw[0x4E00] ^= 1  # one class changed: the checksum no longer matches
+    path.write_bytes(bytes(raw))
+    assert charclass._read_cached_table(path) is None
+    table = charclass.class_table.__wrapped__()
+    assert np.array_equal(table, charclass.build_class_table())
+    assert charclass._read_cached_table(path) is not None  # rewritten
+
+
+def test_class_table_without_a_writable_cache(monkeypatch, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("TAOSHA_CACHE_DIR", str(blocker / "taosha"))
+    table = charclass.class_table.__wrapped__()
+    assert np.array_equal(table, charclass.build_class_table())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
