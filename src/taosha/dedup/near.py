@@ -24,31 +24,38 @@ Where the defaults come from (``benchmarks/dedup/``, ``docs/dedup.md``): charact
 permutations measured on near-duplicate sets built from ../shared/data and the real Weibo repost
 threads; threshold 0.8 as in the peers (datatrove, NeMo Curator, Data-Juicer's defaults are 0.7-0.8).
 
-Stages, with files under ``ctx.state_dir`` between them (P = ``partitions``, b = ``bands``):
+Stages, with files under ``ctx.state_dir`` between them (P = partitions, b = ``bands``, S = shards).
+Each task writes ONE file, in sections that the next phase's tasks read by offset
+(:class:`taosha.dedup.exact.SectionWriter`): creating a file costs more CPU than reading a slice, so
+a run creates 2 S + 2 P + 1 files (25 on the 6-shard long set, where one file per section made 162).
 
 =========================  ========================================================================
 collect (per shard)        batches of ``batch_chars`` characters (at most 8,192 documents):
-                           shingles -> signatures -> band keys, appended to
-                           ``bands/{part}-{shard}.bin`` by ``key % P``: 24 bytes per band per
-                           document (key, node, length, tie-break).  With ``verify``, the raw
-                           shingle hashes go to ``shingles-{shard}.bin``: 4 bytes per character.
-                           Memory: one batch, about 40 MB at the defaults, whatever the shard size.
-reduce phase 0 (P tasks)   one band partition: sort the keys; each run of equal keys becomes star
-                           edges from its centre (longest member) to the others: k - 1 edges for
-                           k members, so 5,000 copies of 「转发微博」 cost 5,000 edges, not 12.5
-                           million pairs.  Written to ``edges0/{part}.bin``, sorted by ``u % P``.
-                           Memory: the partition, 24 b N / P bytes, plus its sort.
+                           shingles -> signatures -> band keys: 24 bytes per band per document
+                           (key, node, length, tie-break), buffered up to 16 MB and then written
+                           as one run of ``bands/{shard}.bin`` in sections by ``key % P``.  With
+                           ``verify``, the raw shingle hashes stream to ``shingles-{shard}.bin``
+                           (4 bytes per character; each document's offset at the end).  Memory:
+                           one batch, about 40 MB at the defaults, plus the 16 MB buffer, whatever
+                           the shard size.
+reduce phase 0 (P tasks)   one band partition (its section of every shard's file): sort the keys;
+                           each run of equal keys becomes star edges from its centre (longest
+                           member) to the others: k - 1 edges for k members, so 5,000 copies of
+                           「转发微博」 cost 5,000 edges, not 12.5 million pairs.  Written to
+                           ``edges0/{part}.bin`` in sections by ``u % P``.  Memory: the partition,
+                           24 b N / P bytes, plus its sort.
 reduce phase 1 (P tasks)   the edges of one ``u % P`` partition from every phase-0 task,
                            de-duplicated across bands; with ``verify``, each pair's exact Jaccard
-                           (shingle files read through a memory map).  Memory: 24 bytes per edge
-                           of the partition, plus the shingle sets of its documents.
+                           (shingle files read through a memory map).  Written to
+                           ``edges1/{part}.bin``.  Memory: 24 bytes per edge of the partition,
+                           plus the shingle sets of its documents.
 reduce phase 2 (1 task)    union-find over all verified edges (numpy label propagation with pointer
                            jumping: deterministic, the label of a component is its smallest node),
-                           survivor per cluster, ``decide/{shard}.bin`` for every shard.  Memory:
+                           survivor per cluster, ``decide.bin`` in sections by shard.  Memory:
                            about 60 bytes per edge; edges exist only for documents that have a
                            near-duplicate, so a corpus without duplicates costs nothing here.
-apply (per shard)          reads its decision file (17 bytes per decided document) and removes or
-                           annotates.
+apply (per shard)          reads its section of the decisions (17 bytes per decided document) and
+                           removes or annotates.
 =========================  ========================================================================
 
 Measured (``docs/dedup.md``): peak RSS of ``taosha run`` with one worker 67 MB on 9,224 long
@@ -179,9 +186,11 @@ class NearDedup(GlobalStep):
     """Fold full-width forms and ASCII case, drop whitespace and zero-width marks, before shingling."""
     partitions: int | None = None
     """Partitions of the band keys and of the edges; by default one per 8 shards, at least 16 and at
-    most 256.  A phase-0 task holds about 24 x bands x documents / partitions bytes; each phase-1
-    task opens two files per partition, so more partitions than needed cost file opens (168
-    partitions made the reduce phases of all ../shared/data take 6.3 s instead of 1.6 s)."""
+    most 256, and never more than the shards (like ``exact_dedup``: more partitions than shards
+    hold less than a shard's worth of band records per task, and cost tasks and file reads).  A
+    phase-0 task holds about 24 x bands x documents / partitions bytes; each phase-1 task reads
+    one slice of each phase-0 file (168 partitions, when each was its own file, made the reduce
+    phases of all ../shared/data take 6.3 s instead of 1.6 s)."""
     seed: int = 1
     batch_chars: int = 1 << 18
 
