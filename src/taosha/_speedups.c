@@ -425,7 +425,9 @@ static PyMethodDef methods[] = {
 
 static int exec_module(PyObject *module)
 {
-    if (PyModule_AddIntConstant(module, "CLASS_MASK", CLASS_MASK) < 0 ||
+    /* Bumped whenever a function's arguments or results change (charclass._KERNEL_API). */
+    if (PyModule_AddIntConstant(module, "API_VERSION", 2) < 0 ||
+        PyModule_AddIntConstant(module, "CLASS_MASK", CLASS_MASK) < 0 ||
         PyModule_AddIntConstant(module, "FUNCTION", FUNCTION_BIT) < 0 ||
         PyModule_AddIntConstant(module, "LATIN", CLASS_LATIN) < 0 ||
         PyModule_AddIntConstant(module, "SPACE", CLASS_SPACE) < 0)

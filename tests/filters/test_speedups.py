@@ -62,6 +62,7 @@ def test_kernel_is_loaded():
     if os.environ.get("TAOSHA_PURE_PYTHON") == "1":
         assert not charclass.KERNEL
     else:
+        assert speedups.API_VERSION == charclass._KERNEL_API, "stale taosha._speedups: `pip install -e .`"
         assert charclass.KERNEL and charclass.kernel is speedups, (
             "taosha._speedups is not in use: rebuild it with `pip install -e .` (needs a C compiler)"
         )

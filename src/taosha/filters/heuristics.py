@@ -251,8 +251,8 @@ class CjkRatio(ScoreFilter):
 
     def score(self, doc: Document) -> float:
         if KERNEL:  # one C pass (taosha._speedups); the NumPy reference below otherwise
-            counts, _, _, visible = scan(doc.text)
-            han = counts[HAN] + counts[HAN_SIMP] + counts[HAN_TRAD]
+            classes, _, _, visible = scan(doc.text)
+            han = classes[HAN] + classes[HAN_SIMP] + classes[HAN_TRAD]
             return dyadic(han / visible) if visible else 0.0
         entries = classify(doc.text)
         counts = class_counts(entries)

@@ -67,6 +67,7 @@ ZH_THRESHOLD = 0.5
 
 def detect(text: str) -> tuple[str, float, float]:
     """``(label, zh_confidence, hant_share)`` of a text; see the module docstring."""
+    counts: tuple[int, ...] | np.ndarray
     if KERNEL:
         counts, _, latin_words, _ = scan(text)
     else:
