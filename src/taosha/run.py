@@ -151,17 +151,21 @@ def run(
 
     Raises :class:`FatalError` if the ledger does not balance (in != kept + removed + quarantined).
     """
-    if not isinstance(recipe, Recipe):
-        recipe = load_recipe(recipe)
     started = dt.datetime.now(dt.timezone.utc)
     clock = time.monotonic()
-    plan = prepare(recipe, inputs, out_dir, fresh=fresh)
+    # The engine first: the local engine's fork server warms up while the recipe loads and the
+    # inputs are planned.
     eng = make_engine(engine, workers, address) if isinstance(engine, str) else engine
-    prog = progress or make_progress()
     try:
-        total, ledgers = execute(plan, eng, prog)
+        if not isinstance(recipe, Recipe):
+            recipe = load_recipe(recipe)
+        plan = prepare(recipe, inputs, out_dir, fresh=fresh)
+        prog = progress or make_progress()
+        try:
+            total, ledgers = execute(plan, eng, prog)
+        finally:
+            prog.close()
     finally:
-        prog.close()
         eng.close()
     if not total.ledger_balanced():
         d = total.documents
