@@ -46,7 +46,7 @@ scans; with both steps the run costs 0.80-0.87x the read-parse-write floor
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Literal
@@ -83,13 +83,14 @@ class ZhNormalize(Mapper):
     # The enabled fixes, built once; partials of module functions so the step stays picklable.
     _fixes: tuple[tuple[str, Callable[[str], str], int], ...] = field(init=False, repr=False, compare=False)
 
-    # The same fixes split by which gates must be open: [ascii][rare] -> fixes to call.
-    _plans: tuple[tuple[tuple[tuple[str, Callable[[str], str]], ...], ...], ...] = field(
+    # The same fixes split by which gates must be open: [ascii][rare] -> (name, fix, has words).
+    _plans: tuple[tuple[tuple[tuple[str, Callable[[str], str], bool], ...], ...], ...] = field(
         init=False, repr=False, compare=False
     )
 
-    # Everything the fixes outside the rare gate need to find before they can change anything.
-    _trigger: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    # Where a word of _WORDS begins, for the enabled fixes (see normalize), and word -> fix names.
+    _word_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _word_fixes: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         fixes = tuple(self.fixes())
@@ -99,11 +100,15 @@ class ZhNormalize(Mapper):
             row = []
             for rare in (False, True):
                 open_gates = (_NON_ASCII if non_ascii else 0) | (_RARE if rare else 0)
-                row.append(tuple((n, f) for n, f, gate in fixes if gate & open_gates == gate))
+                row.append(tuple((n, f, n in _WORDS) for n, f, gate in fixes if gate & open_gates == gate))
             plans.append(tuple(row))
         object.__setattr__(self, "_plans", tuple(plans))
-        words = [_TRIGGERS[name] for name, _, gate in fixes if not gate & _RARE]
-        object.__setattr__(self, "_trigger", re.compile("|".join(words)) if words else None)
+        word_fixes: dict[str, list[str]] = {}
+        for name, _, _ in fixes:
+            for word in _WORDS.get(name, ()):
+                word_fixes.setdefault(word, []).append(name)
+        object.__setattr__(self, "_word_fixes", {w: tuple(n) for w, n in word_fixes.items()})
+        object.__setattr__(self, "_word_re", _word_regex(word_fixes) if word_fixes else None)
 
     def fixes(self) -> list[tuple[str, Callable[[str], str], int]]:
         """The enabled fixes in the order they run, each with its gate (``_ANY``, ``_NON_ASCII``,
@@ -160,10 +165,14 @@ class ZhNormalize(Mapper):
         # gated themselves), so the plan stays right after a fix changed the text.
         rare = _RARE_RE.search(text) is not None
         plan = self._plans[0 if text.isascii() else 1][1 if rare else 0]
-        if not rare and (self._trigger is None or not self._trigger.search(text)):
-            # Nothing any fix looks for (a short post with only Chinese punctuation, say): done.
-            plan = ()
-        for fix_name, fix in plan:
+        # The fixes that look for words (_WORDS) are called only if the text has one of their
+        # words, found for all of them in one scan, or once an earlier fix changed the text (it may
+        # have made one).  Their own pre-checks were five scans of every document.
+        found = self._fixes_with_words(text) if plan else ()
+        original = text
+        for fix_name, fix, has_words in plan:
+            if has_words and text is original and fix_name not in found:
+                continue
             new = fix(text)
             if new is not text and new != text:
                 changed.append(fix_name)
@@ -176,6 +185,18 @@ class ZhNormalize(Mapper):
                 text = new
         return text, changed, share
 
+    def _fixes_with_words(self, text: str) -> set[str]:
+        """The names of the enabled fixes one of whose words (``_WORDS``) occurs in ``text``."""
+        found: set[str] = set()
+        if self._word_re is None:
+            return found
+        get = self._word_fixes.get
+        for match in self._word_re.finditer(text):
+            at = match.start()
+            for n in _WORD_WIDTHS:
+                found.update(get(text[at : at + n], ()))
+        return found
+
     def map_noted(self, doc: Document) -> tuple[Document, list[str]]:
         text, changed, share = self.normalize(doc.text)
         doc.text = text
@@ -187,20 +208,29 @@ class ZhNormalize(Mapper):
 
 
 _ANY, _NON_ASCII, _RARE = 0, 1, 2
-# For each fix outside the rare gate, a pattern that every text it can change contains (the same as
-# the fix's own pre-check); joined into one alternation, one scan rules them all out.
-_TRIGGERS = {
-    "entity_residue": "amp|quot|nbsp|apos|dquo|squo|dash|hellip|middot|bull",
-    "short_links": "t\\.cn|网页链接|视频|展开全文",
-    "repost_chain": "//@",
-    "repost_text": "微博",
-    "topics": "#",
-    "mentions": "@",
-    "furniture_tails": "来源|编辑|责编|相关|延伸阅读",
-    "punctuation": "[,?!:;(]",
-    "cjk_spaces": " ",
-    "blank_lines": "\n",
+# The fixes that change only texts holding one of a few words (their own pre-checks look for them).
+_WORDS: dict[str, tuple[str, ...]] = {
+    "entity_residue": entities.RESIDUE_HINTS,
+    "short_links": social.LINK_HINTS,
+    "repost_chain": ("//@",),  # social.repost_chain returns a text without it unchanged
+    "repost_text": ("微博",),  # social.repost_text likewise
+    "furniture_tails": debris.TAIL_HINTS,
 }
+_WORD_WIDTHS = sorted({len(w) for words in _WORDS.values() for w in words})
+
+
+def _word_regex(words: Iterable[str]) -> re.Pattern[str]:
+    """A regex matching the first character of each occurrence of one of ``words``.
+
+    The character class lets sre skip to the candidates with a table look-up (a plain alternation
+    of words is tried at every position); one character wide, so that ``finditer`` also finds a word
+    that begins inside another (``quot.cn`` holds ``t.cn``).
+    """
+    words = sorted(set(words), key=lambda w: (-len(w), w))
+    first = "[" + "".join(re.escape(c) for c in sorted({w[0] for w in words})) + "]"
+    return re.compile(f"{first}(?<=(?={'|'.join(map(re.escape, words))}){first})")
+
+
 # Every character some gated fix acts on: & (entities), ESC and [ (ANSI codes, emoticons), backslash
 # (literal \\n), private-use, U+FFFD, full-width letters and digits, Latin-1 letters (mojibake).
 _RARE_RE = re.compile("[&\x1b\\[\\\\\ue000-\uf8ff\ufffd\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u00c2-\u00ef]")

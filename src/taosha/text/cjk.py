@@ -92,13 +92,29 @@ def traditional_share(text: str) -> float:
     Most documents have no traditional character: one scan for one decides, and only then are the
     Han characters counted.
     """
-    if text.isascii():
+    if text.isascii() or not _traditional_re().search(text):
         return 0.0
-    trad = _traditional_re()
-    if not trad.search(text):
-        return 0.0
-    han = _NOT_CJK_RE.sub("", text)
-    return round(len(trad.findall(han)) / len(han), 4)
+    # Both counts from one table look-up per UTF-16 code unit (numpy): three times cheaper than
+    # deleting the non-Han characters and listing the traditional ones with re.  A supplementary
+    # character is two surrogates, neither Han here, as the BMP-only classes above count them.
+    import numpy as np
+
+    units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    counts = np.bincount(_han_trad_table()[units], minlength=3)
+    return round(int(counts[2]) / int(counts[1] + counts[2]), 4)
+
+
+@lru_cache(maxsize=1)
+def _han_trad_table():  # type: ignore[no-untyped-def]
+    """Per BMP code point: 0 not Han, 1 Han, 2 traditional Han (every traditional form is Han)."""
+    import numpy as np
+
+    table = np.zeros(0x10000, dtype=np.uint8)
+    for lo, hi in _TABLE_RANGES:
+        table[lo : min(hi, 0x10000)] = 1
+    table[[ord(c) for c in traditional_chars() if ord(c) < 0x10000]] = 2
+    table.flags.writeable = False
+    return table
 
 
 def to_simplified(text: str) -> str:

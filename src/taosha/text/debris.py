@@ -160,15 +160,19 @@ def collapse_blank_lines(text: str) -> str:
 # CLUECorpus): a source or editor credit after the last sentence, or a "related reading" list that
 # runs to the end.  Anchored to the end of the text and to a preceding sentence end, so a sentence
 # that merely mentions 来源 or 相关新闻 is never cut.
+# Both consume the sentence end instead of looking behind for it (the furniture starts at group 1):
+# sre then jumps from sentence end to sentence end instead of trying the pattern at every position.
 _TAIL_CREDIT_RE = re.compile(
-    r"(?<=[。！？!?”」』])\s*(?:"
+    r"[。！？!?”」』](\s*(?:"
     r"[（(]\s*(?:稿件来源|文章来源|来源|编辑|责任编辑|责编)\s*[:：][^()（）\n]{1,40}[)）]"
     r"|[【\[]?(?:责任编辑|编辑|责编)\s*[:：]\s*[\u4e00-\u9fffA-Za-z·]{1,12}[】\]]?"
     r"|(?:文章来源|稿件来源|新闻来源|来源)\s*[:：][^。！？!?\n]{1,30}?(?:\s*(?:编辑|责任编辑)\s*[:：][^。！？!?\n]{1,12})?(?:我要评论)?"
-    r")\s*$"
+    r")\s*)$"
 )
-_TAIL_RELATED_RE = re.compile(r"(?<=[。！？!?”」』])[\s\u3000]*[◇◆■●【]?(?:相关阅读|相关新闻|延伸阅读|相关链接|相关报道)】?\s*[:：]")
-_TAIL_HINT_RE = re.compile("来源|编辑|责编|相关|延伸阅读")
+_TAIL_RELATED_RE = re.compile(r"[。！？!?”」』]([\s\u3000]*[◇◆■●【]?(?:相关阅读|相关新闻|延伸阅读|相关链接|相关报道)】?\s*[:：])")
+TAIL_HINTS = ("来源", "编辑", "责编", "相关", "延伸阅读")
+"""Every text :func:`strip_furniture_tails` changes contains one of these."""
+_TAIL_HINT_RE = re.compile("|".join(TAIL_HINTS))
 
 
 def strip_furniture_tails(text: str) -> str:
@@ -194,14 +198,18 @@ def strip_furniture_tails(text: str) -> str:
     changed = False
     for line in text.split("\n"):
         new = line
-        last = None
-        for m in _TAIL_RELATED_RE.finditer(new):
-            last = m
-        # The last list, if it starts after the first 30 % and no article text follows it (a list
-        # of headlines holds at most one full stop; an article glued after it holds many).
-        if last and last.start() >= len(new) * 0.3 and new.count("。", last.end()) <= 1:
-            new = new[: last.start()]
-        new = _TAIL_CREDIT_RE.sub("", new)
-        changed = changed or new != line
+        if _TAIL_HINT_RE.search(line):  # neither kind of furniture without one of the words
+            last = None
+            for m in _TAIL_RELATED_RE.finditer(new):
+                last = m
+            # The last list, if it starts after the first 30 % and no article text follows it (a
+            # list of headlines holds at most one full stop; an article glued after it holds many).
+            if last and last.start(1) >= len(new) * 0.3 and new.count("。", last.end()) <= 1:
+                new = new[: last.start(1)]
+            # Anchored at the end, so at most one match: the leftmost that reaches the end.
+            credit = _TAIL_CREDIT_RE.search(new)
+            if credit:
+                new = new[: credit.start(1)]
+            changed = changed or new != line
         out.append(new)
     return "\n".join(out) if changed else text

@@ -85,8 +85,10 @@ _RESIDUE_RE = re.compile(
     rf"(?=[{_CTX}\s,.!?:;)\]'\"]|$)",
     re.MULTILINE,
 )
-# Cheap pre-check: every residue contains one of these.
-_RESIDUE_HINT_RE = re.compile("amp|quot|nbsp|apos|dquo|squo|dash|hellip|middot|bull")
+RESIDUE_HINTS = ("amp", "quot", "nbsp", "apos", "dquo", "squo", "dash", "hellip", "middot", "bull")
+"""Every text :func:`fix_entity_residue` changes contains one of these (its cheap pre-check, and
+``zh_normalize``'s reason to skip it)."""
+_RESIDUE_HINT_RE = re.compile("|".join(RESIDUE_HINTS))
 
 
 def fix_entity_residue(text: str) -> str:

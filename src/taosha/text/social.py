@@ -125,6 +125,9 @@ _LINK_RES = (
     ("展开全文", re.compile(r" ?(?:\.{2,}|…+)\s*展开全文c?$")),
 )
 
+LINK_HINTS = tuple(hint for hint, _ in _LINK_RES)
+"""Every text :func:`short_links` changes contains one of these."""
+
 
 def short_links(text: str, policy: str) -> str:
     """``t.cn`` short links and Weibo's link stubs: ``keep``, ``strip``, ``replace`` (``[链接]``)."""
@@ -133,6 +136,10 @@ def short_links(text: str, policy: str) -> str:
     new = "" if policy == "strip" else "[链接]"
     for hint, pattern in _LINK_RES:
         if hint in text:
+            # 视频 alone is a common word, and the pattern (it starts with an optional space) is tried
+            # at every position: look first for the 拍视频 / 博视频 that every stub ends with.
+            if hint == "视频" and "拍视频" not in text and "博视频" not in text:
+                continue
             text = pattern.sub(new, text)
     return text
 
