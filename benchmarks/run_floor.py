@@ -12,6 +12,7 @@ machine is small and shared.
 from __future__ import annotations
 
 import argparse
+import compileall
 import gzip
 import shutil
 import statistics
@@ -50,6 +51,8 @@ def main() -> None:
     args = parser.parse_args()
     names = sorted(p.name.removesuffix(".jsonl.gz") for p in DATA.glob("*.jsonl.gz")) if args.set == "all" else SETS[args.set]
     files = [DATA / f"{n}.jsonl.gz" for n in names]
+    # Bytecode, as an installed package has (this machine sets PYTHONDONTWRITEBYTECODE=1).
+    compileall.compile_dir(str(Path(__file__).resolve().parents[1] / "src" / "taosha"), quiet=1)
     docs, text_bytes = corpus_size(files)
     mb = text_bytes / 1e6
     print(f"corpus: {args.set} = {len(files)} files, {docs:,} documents, {mb:.1f} MB of text")
