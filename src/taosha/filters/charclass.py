@@ -38,12 +38,13 @@ rebuilt, and an unwritable cache directory only means building every time.  Noth
 
 C kernel.  When the compiled extension ``taosha._speedups`` is importable (``pip install -e .``
 builds it with the system C compiler), :mod:`taosha.filters.signals`, :mod:`taosha.filters.langid`
-and ``cjk_ratio`` count classes with one C pass over the str's own buffer (:data:`KERNEL`); the NumPy
-code in this module stays the reference implementation and the fallback, used when the extension
-is missing (no compiler: taosha works, slower) or when the environment variable
+and ``cjk_ratio`` count classes (:func:`scan`), entropy and n-grams with C passes over the str's own
+buffer (:data:`KERNEL`); the NumPy code here and in :mod:`taosha.filters.signals` stays the reference
+implementation and the fallback, used when the extension is missing (no C compiler at install:
+taosha works, about 5x slower in these three steps) or when the environment variable
 ``TAOSHA_PURE_PYTHON=1`` is set (read once, at import).  Both give the same values: the kernel
 returns raw counts and the Python side does the same arithmetic on them
-(``tests/filters/test_speedups.py`` checks it on every file of ../shared/data).
+(``tests/filters/test_speedups.py`` checks samples of every file of ../shared/data).
 
 >>> counts = class_counts("漢字和汉字 ABC 123！")
 >>> int(counts[HAN_TRAD]), int(counts[HAN_SIMP]), int(counts[LATIN]), int(counts[DIGIT]), int(counts[PUNCT])
