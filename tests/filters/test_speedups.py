@@ -211,3 +211,15 @@ def test_class_table_without_a_writable_cache(monkeypatch, tmp_path):
     table = charclass.class_table.__wrapped__()
     assert np.array_equal(table, charclass.build_class_table())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+def test_class_table_cache_keeps_only_the_newest_tables(monkeypatch, tmp_path):
+    monkeypatch.setenv("TAOSHA_CACHE_DIR", str(tmp_path))
+    for age in range(6):  # tables left by older versions of the code
+        stale = tmp_path / f"class-table-u0-opencc0-{age:016x}.bin"
+        stale.write_bytes(b"old")
+        os.utime(stale, (1_000_000 - age, 1_000_000 - age))
+    charclass.class_table.__wrapped__()
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    assert charclass._table_cache_path().name in kept
+    assert kept == sorted([charclass._table_cache_path().name] + [f"class-table-u0-opencc0-{a:016x}.bin" for a in range(3)])

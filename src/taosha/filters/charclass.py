@@ -201,6 +201,16 @@ def _write_cached_table(path: Path, table: np.ndarray) -> None:
     except OSError:
         with contextlib.suppress(OSError):  # read-only home, full disk: build every time instead
             tmp.unlink(missing_ok=True)
+        return
+    # Tables of older versions (each code change names a new file) are removed, but the newest few
+    # are kept: two installed versions of taosha sharing the cache would otherwise rebuild in turn.
+    with contextlib.suppress(OSError):
+        tables = sorted(path.parent.glob("class-table-*.bin"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in tables[_KEEP_TABLES:]:
+            old.unlink(missing_ok=True)
+
+
+_KEEP_TABLES = 4
 
 
 def _simp_trad_sets() -> tuple[list[int], list[int]]:
