@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from taosha.stats import SAMPLES_PER_REASON, Histogram, Stats
 
 
@@ -46,3 +48,19 @@ def test_histograms_with_other_bins_do_not_add():
         assert "different bins" in str(exc)
     else:
         raise AssertionError("adding histograms with different bins must fail")
+
+
+def test_add_many_equals_adding_one_by_one():
+    # Real score shapes: shares in [0, 1] on the 1/1024 grid, exact edges, out of range, NaN.
+    rng = random.Random(7)
+    values = [round(rng.random() * 1024) / 1024 for _ in range(5000)]
+    values += [0.0, 1.0, 1.0, -0.5, 1.5, 1e9, -1e9, float("nan"), 0.999999999, 1 / 3]
+    values += [rng.uniform(-0.2, 1.2) for _ in range(3000)]
+    rng.shuffle(values)
+    one, many = Histogram(0.0, 1.0, 40), Histogram(0.0, 1.0, 40)
+    for v in values:
+        one.add(v)
+    for start in range(0, len(values), 777):
+        many.add_many(values[start:start + 777])
+    assert many.to_json() == one.to_json()
+    assert one.under and one.over and one.counts[-1]

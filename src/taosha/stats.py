@@ -50,6 +50,25 @@ class Histogram:
         else:
             self.counts[int((value - self.lo) / (self.hi - self.lo) * self.bins)] += 1
 
+    def add_many(self, values: list[float]) -> None:
+        """``add`` for each value, in one NumPy pass (a ``add`` call per document and score was 5 %
+        of a zh-web run).  The same counts and the same total: the values are summed on the same
+        1/1024 grid, where floating-point sums are exact in any order."""
+        if not values:
+            return
+        import numpy as np
+
+        v = np.asarray(values, dtype=np.float64)
+        v = v[~np.isnan(v)]
+        self.n += int(v.size)
+        self.total += float((np.round(v * 1024) / 1024).sum())
+        self.under += int(np.count_nonzero(v < self.lo))
+        self.over += int(np.count_nonzero(v > self.hi))
+        inside = v[(v >= self.lo) & (v <= self.hi)]
+        bins = ((inside - self.lo) / (self.hi - self.lo) * self.bins).astype(np.int64)
+        counts = np.bincount(np.minimum(bins, self.bins - 1), minlength=self.bins)
+        self.counts = [a + int(b) for a, b in zip(self.counts, counts.tolist(), strict=True)]
+
     def __add__(self, other: Histogram) -> Histogram:
         if (self.lo, self.hi, self.bins) != (other.lo, other.hi, other.bins):
             raise ValueError("cannot add histograms with different bins")
@@ -57,7 +76,7 @@ class Histogram:
             self.lo,
             self.hi,
             self.bins,
-            [a + b for a, b in zip(self.counts, other.counts)],
+            [a + b for a, b in zip(self.counts, other.counts, strict=True)],
             self.under + other.under,
             self.over + other.over,
             self.total + other.total,
