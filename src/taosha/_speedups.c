@@ -118,8 +118,9 @@ static Py_ssize_t visible_codepoints(const Source *s, uint32_t *out)
  * every entry it touched before returning.  Direct addressing instead of a hash map halved the
  * cost of the first n-gram order and of the entropy.  4.4 MB of zero pages, of which only the pages
  * of code points actually seen get mapped (the Han block: about 80 KB).  Safe without a lock: the
- * GIL is held for the whole call and nothing here calls back into Python (the module does not
- * declare free-threading support, so a free-threaded build keeps the GIL on for it). */
+ * GIL is held for the whole call and nothing here calls back into Python (the module declares
+ * neither free-threading support, so a free-threaded build keeps the GIL on for it, nor support
+ * for sub-interpreters with their own GIL). */
 #define N_CODEPOINTS 0x110000
 static uint32_t cp_count[N_CODEPOINTS];
 
@@ -441,6 +442,10 @@ static int exec_module(PyObject *module)
 
 static PyModuleDef_Slot slots[] = {
     {Py_mod_exec, exec_module},
+#ifdef Py_mod_multiple_interpreters
+    /* cp_count is process-wide: sub-interpreters with their own GIL could race on it. */
+    {Py_mod_multiple_interpreters, Py_MOD_MULTIPLE_INTERPRETERS_SUPPORTED},
+#endif
     {0, NULL},
 };
 
