@@ -100,21 +100,43 @@ _FOLD = {0xFF10 + i: 0x30 + i for i in range(10)}
 _FOLD.update({0xFF21 + i: 0x41 + i for i in range(26)})
 _FOLD.update({0xFF41 + i: 0x61 + i for i in range(26)})
 _FOLD.update({ord(a): ord(b) for a, b in zip("＠－‐‑–（）＋．\u3000\u00a0", "@----()+.  ", strict=True)})
+_FOLD_CHARS = {chr(a): chr(b) for a, b in _FOLD.items()}
 _NEEDS_FOLD = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a＠－‐‑–（）＋．\u3000\u00a0]")
 
 _PROVINCE_CHARS = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 
-# The pre-checks, one per family of detectors.  Each starts with a single character class and
-# checks the rest with lookbehinds, which lets the regex engine skip ahead with its fast
-# first-character scan (an alternation of words is 5x slower on Chinese text).
+# The pre-checks, one per family of detectors, on the text before folding.  Each starts with a
+# single character class and checks the rest with lookarounds, which lets the regex engine skip
+# ahead with its fast first-character scan (an alternation of words is 5x slower on Chinese text).
 _DIGITS_HINT = re.compile(r"[0-9\uff10-\uff19]{4}")
-_IP_HINT = re.compile(r"[0-9A-Fa-f:](?:(?<=[0-9])\.[0-9]|(?<=[0-9A-Fa-f]):[0-9A-Fa-f:]|(?<=:):)")
-_PLATE_HINT = re.compile(rf"[{_PROVINCE_CHARS}][A-Z]")
-_CONTEXT_HINT = re.compile(
-    r"[QqVvWwPpＱ护通扣企微威薇](?:(?<=[Qq])[Qq]|(?<=[VvWw])[Xx]|(?<=[Vv])信|(?<=[Ww])ei[Xx]in|"
-    r"(?<=[Ww])e[Cc]hat|(?<=W)ECHAT|(?<=[Pp])assport|(?<=P)ASSPORT|(?<=Ｑ)Ｑ|(?<=护)照|(?<=通)行证|"
-    r"(?<=扣)扣|(?<=企)鹅号|(?<=[微威薇])信)"
+# The three other families share one scan (three whole-text scans cost 3x one): a dotted or colon
+# number ("3.5", "a:b", "::"), a plate prefix ("京A"), a context word ("QQ", "微信", "passport" ...).
+# Each match is the one character where the family's hint starts, its first characters are
+# disjoint, and the rest is lookahead, so the scan tries every start and hides none.
+_HINTS = re.compile(
+    rf"[.:{_PROVINCE_CHARS}QqVvWwPpＱ护通扣企微威薇](?:"
+    r"(?P<ip>(?<=[0-9]\.)(?=[0-9])|(?<=[0-9A-Fa-f]:)(?=[0-9A-Fa-f:])|(?<=:)(?=:))"
+    rf"|(?P<plate>(?<=[{_PROVINCE_CHARS}])(?=[A-Z]))"
+    r"|(?P<context>(?<=[Qq])(?=[Qq])|(?<=[VvWw])(?=[Xx])|(?<=[Vv])(?=信)|(?<=[Ww])(?=ei[Xx]in)|"
+    r"(?<=[Ww])(?=e[Cc]hat)|(?<=W)(?=ECHAT)|(?<=[Pp])(?=assport)|(?<=P)(?=ASSPORT)|(?<=Ｑ)(?=Ｑ)|"
+    r"(?<=护)(?=照)|(?<=通)(?=行证)|(?<=扣)(?=扣)|(?<=企)(?=鹅号)|(?<=[微威薇])(?=信)))"
 )
+
+
+def _families(text: str) -> tuple[bool, bool, bool]:
+    """Whether ``text`` holds an IP hint, a plate hint, a context-word hint."""
+    ip = plate = context = False
+    for m in _HINTS.finditer(text):
+        kind = m.lastgroup
+        if kind == "ip":
+            ip = True
+        elif kind == "plate":
+            plate = True
+        else:
+            context = True
+        if ip and plate and context:
+            break
+    return ip, plate, context
 
 
 def precheck(text: str) -> bool:
@@ -124,10 +146,7 @@ def precheck(text: str) -> bool:
     >>> precheck("今天天气很好，11月去了北京"), precheck("电话 138-1234-5678"), precheck("加微信 abc")
     (False, True, True)
     """
-    return bool(
-        _DIGITS_HINT.search(text) or "@" in text or "＠" in text or _IP_HINT.search(text)
-        or _PLATE_HINT.search(text) or _CONTEXT_HINT.search(text)
-    )
+    return bool(_DIGITS_HINT.search(text) or "@" in text or "＠" in text or _HINTS.search(text))
 
 _E = r"(?![0-9A-Za-z])"
 _D = r"(?![0-9])"  # validated numbers may touch a letter after them: app blurbs glue "电话010-...E-mail"
@@ -175,15 +194,22 @@ _PLATE = re.compile(
     r"([DF][A-HJ-NP-Z0-9]\d{4}|\d{5}[DF]|[A-HJ-NP-Z0-9]{4}[挂学警港澳]|[A-HJ-NP-Z0-9]{5})(?![0-9A-Za-z])"
 )
 _SEP = r"\s{0,2}[:：]?\s{0,2}"
+# The context words below begin with one character class and check the rest after it (the same
+# words, in the same order, as plain alternations): the regex engine then jumps between candidate
+# first characters instead of trying every alternative at every position (4x faster).
+_NO_LETTER_BEFORE = r"(?<![A-Za-z].)"  # after the first character: no letter before the word
 _PASSPORT = re.compile(
-    rf"(?:护照|通行证|(?<![A-Za-z])(?:[Pp]assport|PASSPORT))(?:号码|号| ?No\.?| ?[Nn]umber)?{_SEP}"
+    rf"[护通Pp](?:(?<=护)照|(?<=通)行证|{_NO_LETTER_BEFORE}(?:(?<=[Pp])assport|(?<=P)ASSPORT))"
+    rf"(?:号码|号| ?No\.?| ?[Nn]umber)?{_SEP}"
     rf"([A-Za-z]{{1,2}}\d{{7,8}}){_E}"
 )
 _QQ = re.compile(
-    rf"(?:(?<![A-Za-z])(?:QQ|qq|Qq)|扣扣|企鹅号)(?:号码|号|群号?)?{_SEP}([1-9]\d{{4,10}}){_D}"
+    rf"[Qq扣企](?:{_NO_LETTER_BEFORE}(?:(?<=Q)Q|(?<=q)q|(?<=Q)q)|(?<=扣)扣|(?<=企)鹅号)"
+    rf"(?:号码|号|群号?)?{_SEP}([1-9]\d{{4,10}}){_D}"
 )
 _WECHAT = re.compile(
-    r"(?:微信|威信|薇信|(?<![A-Za-z])(?:[VvWw][Xx]|[Vv]信|[Ww]ei[Xx]in|[Ww]e[Cc]hat|WECHAT))"
+    r"[微威薇VvWw](?:(?<=[微威薇])信|(?<![A-Za-z].)"
+    r"(?:(?<=[VvWw])[Xx]|(?<=[Vv])信|(?<=[Ww])ei[Xx]in|(?<=[Ww])e[Cc]hat|(?<=W)ECHAT))"
     r"(号码|号|ID|id)?\s{0,2}([:：])?\s{0,2}"
     r"([A-Za-z][-_A-Za-z0-9]{5,19}(?![-_A-Za-z0-9])|[1-9]\d{4,11}(?![0-9]))"
 )
@@ -244,21 +270,64 @@ def _digits(s: str) -> str:
 
 
 Emit = Callable[[str, int, int, str], None]
+Windows = list[tuple[int, int]]
+"""``(pos, endpos)`` slices of the text, in order and apart, that hold every match a detector can
+make: the detector's regex runs on them instead of the whole text (see :func:`_number_windows`)."""
+
+# Every match of the ID, card, mobile, landline and 400/800 patterns holds at least 10 digits
+# (``\d``) joined by at most two of ``-() +`` (``+86 (0755) 1234567``), starts at most 2 characters
+# before its first digit (``(+86)``) and ends at most 1 after its last (the ``X`` of an ID).  A
+# credit code holds 6 digits in a row.  One scan finds both kinds of candidate: a run of 10+
+# digits joined by up to 3 separators (tried only where a digit run starts, so it is linear), or
+# else the first 6 digits of a digit run.  Most texts have none, and the seven numeric patterns then
+# never scan them; before, each scanned the whole text, stopping at every digit (0.21 s of the
+# 0.37 s on the long set).
+_NUMBER_CANDIDATE = re.compile(r"\d(?:(?<!\d.)(?:[-() +]{0,3}\d){9,}|\d{5})")
+_MARGIN = 8
+"""Characters added on each side of a candidate: more than the 2 before / 1 after a match can
+reach, plus the characters a lookahead reads after it, so a window scan sees what a whole-text
+scan saw (lookbehinds read before ``pos`` anyway)."""
+_USCC_REACH = 20
+"""A credit code extends at most 12 characters past the candidate that holds its 6 digits."""
 
 
-def _ids(text: str, emit: Emit) -> None:
-    for m in _ID18.finditer(text):
-        value = (m.group(1) + m.group(2) + m.group(3)).upper()
-        if id18_ok(value) and not _plain_number(text, m.start(), m.end()):
-            emit("ID_CARD", m.start(), m.end(), value)
-    for m in _ID15.finditer(text):
-        value = m.group(1) + m.group(2) + m.group(3)
-        if id15_ok(value) and not _plain_number(text, m.start(), m.end()):
-            emit("ID_CARD", m.start(), m.end(), value)
+def _merge(windows: Windows, lo: int, hi: int) -> None:
+    # Overlapping windows are joined: a scan that restarted inside a match would find another one.
+    if windows and lo <= windows[-1][1]:
+        windows[-1] = (windows[-1][0], hi)
+    else:
+        windows.append((lo, hi))
 
 
-def _cards(text: str, emit: Emit) -> None:
-    for m in _BANK.finditer(text):
+def _number_windows(text: str) -> tuple[Windows, Windows]:
+    """The windows of the phone/ID/card patterns and those of the credit-code pattern."""
+    numbers: Windows = []
+    codes: Windows = []
+    n = len(text)
+    for m in _NUMBER_CANDIDATE.finditer(text):
+        start, end = m.span()
+        lo = max(0, start - _MARGIN)
+        if end - start >= 10:  # a joined run (the other branch is 6 digits)
+            _merge(numbers, lo, min(n, end + _MARGIN))
+        _merge(codes, lo, min(n, end + _USCC_REACH + _MARGIN))
+    return numbers, codes
+
+
+def _ids(text: str, windows: Windows, emit: Emit) -> None:
+    for lo, hi in windows:
+        for m in _ID18.finditer(text, lo, hi):
+            value = (m.group(1) + m.group(2) + m.group(3)).upper()
+            if id18_ok(value) and not _plain_number(text, m.start(), m.end()):
+                emit("ID_CARD", m.start(), m.end(), value)
+    for lo, hi in windows:
+        for m in _ID15.finditer(text, lo, hi):
+            value = m.group(1) + m.group(2) + m.group(3)
+            if id15_ok(value) and not _plain_number(text, m.start(), m.end()):
+                emit("ID_CARD", m.start(), m.end(), value)
+
+
+def _cards(text: str, windows: Windows, emit: Emit) -> None:
+    for m in (m for lo, hi in windows for m in _BANK.finditer(text, lo, hi)):
         raw = m.group(1)
         value = _digits(raw)
         end = m.end()
@@ -269,8 +338,8 @@ def _cards(text: str, emit: Emit) -> None:
             emit("BANK_CARD", m.start(), end, value)
 
 
-def _credit_codes(text: str, emit: Emit) -> None:
-    for m in _USCC.finditer(text):
+def _credit_codes(text: str, windows: Windows, emit: Emit) -> None:
+    for m in (m for lo, hi in windows for m in _USCC.finditer(text, lo, hi)):
         value = m.group(1)
         if not uscc_ok(value):
             continue
@@ -281,12 +350,12 @@ def _credit_codes(text: str, emit: Emit) -> None:
         emit("CREDIT_CODE", m.start(), m.end(), value)
 
 
-def _phones(text: str, emit: Emit) -> None:
-    for m in _MOBILE.finditer(text):
+def _phones(text: str, windows: Windows, emit: Emit) -> None:
+    for m in (m for lo, hi in windows for m in _MOBILE.finditer(text, lo, hi)):
         value = (m.group(1) or m.group(2)) + m.group(3) + m.group(4)
         if mobile_ok(value) and not _plain_number(text, m.start(), m.end()):
             emit("MOBILE", m.start(), m.end(), value)
-    for m in _LANDLINE.finditer(text):
+    for m in (m for lo, hi in windows for m in _LANDLINE.finditer(text, lo, hi)):
         area = next(g for g in m.groups()[:5] if g is not None)
         if not area_code_ok("0" + area):
             continue
@@ -295,7 +364,7 @@ def _phones(text: str, emit: Emit) -> None:
         if m.group(5) is not None and not _PHONE_WORD.search(text, max(0, m.start() - CONTEXT_WINDOW), m.start()):
             continue  # a bare 0 + 10-11 digits is too often a serial number
         emit("LANDLINE", m.start(), m.end(), "0" + area + _digits(m.group(6)))
-    for m in _SERVICE.finditer(text):
+    for m in (m for lo, hi in windows for m in _SERVICE.finditer(text, lo, hi)):
         if not _plain_number(text, m.start(), m.end()):
             emit("SERVICE_NUMBER", m.start(), m.end(), m.group(1) + _digits(m.group(2)))
 
@@ -313,8 +382,28 @@ def _email(text: str, emit: Emit) -> None:
         emit("EMAIL", m.start(), m.start() + len(address), address.lower())
 
 
+# An IPv4 match holds "d.d.d.d": its first dot starts a candidate, or lies inside the one before
+# (a literal first character: the scan is fast); the match starts at most 3 characters before its
+# first dot, ends at most 12 after it, and the lookahead reads 2 more.  An IPv6 match holds two
+# colons at most 4 hex digits apart, starts at most 4 characters before them and is at most 51
+# long.  _ips then runs _IPV4 and _IPV6 on these windows only: _IPV6 may start at any character
+# (its first group can be empty) and cost 0.02 s on the long set over whole texts.
+_IPV4_CANDIDATE = re.compile(r"\.(?<=\d\.)\d{1,3}\.\d{1,3}\.\d")
+_IPV6_CANDIDATE = re.compile(r":[0-9A-Fa-f]{0,4}:")
+
+
+def _windows(candidate: re.Pattern[str], text: str, after: int) -> Windows:
+    """The merged windows ``[start - _MARGIN, end + after)`` of the candidate's matches."""
+    windows: Windows = []
+    n = len(text)
+    for m in candidate.finditer(text):
+        start, end = m.span()
+        _merge(windows, max(0, start - _MARGIN), min(n, end + after))
+    return windows
+
+
 def _ips(text: str, emit: Emit) -> None:
-    for m in _IPV4.finditer(text):
+    for m in (m for lo, hi in _windows(_IPV4_CANDIDATE, text, 16) for m in _IPV4.finditer(text, lo, hi)):
         # Dotted quads of small numbers are far more often versions, prices, dental formulas and
         # EC numbers ("1.8.8.8", "3.1.4.2") than addresses: without an IP word nearby, ask for
         # at least 6 digits (192.168.1.1 has 8, 10.10.0.1 has 6) and no version/price word after.
@@ -330,7 +419,7 @@ def _ips(text: str, emit: Emit) -> None:
             continue
         emit("IPV4", m.start(), m.end(), m.group())
     if ":" in text:
-        for m in _IPV6.finditer(text):
+        for m in (m for lo, hi in _windows(_IPV6_CANDIDATE, text, 56) for m in _IPV6.finditer(text, lo, hi)):
             raw = m.group()
             groups = [g for g in raw.split(":") if g]
             if len(groups) < 2 or not any(c.isdigit() for c in raw):
@@ -375,7 +464,14 @@ def fold(text: str) -> str:
     >>> fold("电话：１３８－１２３４－５６７８（手机）")
     '电话：138-1234-5678(手机)'
     """
-    return text.translate(_FOLD) if _NEEDS_FOLD.search(text) else text
+    # One str.replace per distinct character present, not str.translate: translate looks every
+    # character up in a dict (25 ns each), and nearly every Chinese text has a foldable "（" or a
+    # no-break space; the texts hold 1-3 distinct ones (0.10 s -> 0.01 s on the long set).
+    m = _NEEDS_FOLD.search(text)
+    while m is not None:
+        text = text.replace(m.group(), _FOLD_CHARS[m.group()])
+        m = _NEEDS_FOLD.search(text, m.start() + 1)  # everything before is folded now
+    return text
 
 
 def find_pii(text: str) -> list[Match]:
@@ -388,9 +484,7 @@ def find_pii(text: str) -> list[Match]:
     """
     digits = _DIGITS_HINT.search(text) is not None
     at = "@" in text or "＠" in text
-    ip = _IP_HINT.search(text) is not None
-    plate = _PLATE_HINT.search(text) is not None
-    context = _CONTEXT_HINT.search(text) is not None
+    ip, plate, context = _families(text)
     if not (digits or at or ip or plate or context):
         return []
     text = fold(text)
@@ -400,10 +494,14 @@ def find_pii(text: str) -> list[Match]:
         found.append(Match(kind, start, end, value))
 
     if digits:
-        _ids(text, emit)
-        _cards(text, emit)
-        _credit_codes(text, emit)
-        _phones(text, emit)
+        numbers, codes = _number_windows(text)
+        if numbers:
+            _ids(text, numbers, emit)
+            _cards(text, numbers, emit)
+        if codes:
+            _credit_codes(text, codes, emit)
+        if numbers:
+            _phones(text, numbers, emit)
     if at:
         _email(text, emit)
     if ip:
