@@ -114,18 +114,31 @@ class SectionWriter:
         self.items = 0
         self.index: list[np.ndarray] = []
 
-    def write_run(self, items: np.ndarray, section_of: np.ndarray) -> None:
-        """Append ``items``, whose section numbers are ``section_of``, as one run."""
+    def sort(self, items: np.ndarray, section_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``items`` sorted by section (stable), and the bounds of each section in the result."""
         section_of = np.asarray(section_of).astype(np.int64, copy=False)
         order = np.argsort(section_of, kind="stable")
-        bounds = np.searchsorted(section_of[order], np.arange(self.sections + 1))
-        self.write_sorted(items[order], bounds)
+        return items[order], np.searchsorted(section_of[order], np.arange(self.sections + 1))
 
-    def write_sorted(self, items: np.ndarray, bounds: np.ndarray) -> None:
-        """Append ``items`` already sorted by section; section ``k`` is ``items[bounds[k]:bounds[k+1]]``."""
-        self.fh.write(np.ascontiguousarray(items).data)
-        self.index.append(np.asarray(bounds, dtype=np.int64) + self.items)
-        self.items += len(items)
+    def write_run(self, items: np.ndarray, section_of: np.ndarray) -> None:
+        """Append ``items``, whose section numbers are ``section_of``, as one run."""
+        self.write_merged([self.sort(items, section_of)])
+
+    def write_merged(self, chunks: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        """Append several ``(items, bounds)`` chunks, each sorted by section (see :meth:`sort`), as
+        one run: section by section, so nothing is concatenated (no copy of the buffer in memory)."""
+        sizes = np.zeros(self.sections, dtype=np.int64)
+        for _, bounds in chunks:
+            sizes += np.diff(bounds)
+        for section in range(self.sections):
+            for items, bounds in chunks:
+                lo, hi = int(bounds[section]), int(bounds[section + 1])
+                if hi > lo:
+                    self.fh.write(items[lo:hi].data)
+        bounds = np.zeros(self.sections + 1, dtype=np.int64)
+        np.cumsum(sizes, out=bounds[1:])
+        self.index.append(bounds + self.items)
+        self.items += int(bounds[-1])
 
     def close(self) -> None:
         index = np.stack(self.index) if self.index else np.zeros((0, self.sections + 1), dtype=np.int64)
