@@ -1,13 +1,15 @@
 """CPU seconds and state files of ``exact_dedup`` and ``near_dedup`` on the long set, phase by phase.
 
-    .venv/bin/python benchmarks/dedup/bench_cpu.py [--repeats 5] [--profile]
+    .venv/bin/python benchmarks/dedup/bench_cpu.py [--repeats 5] [--profile] [--against REV]
 
 The input is what reaches ``exact_dedup`` in ``zh-web`` (the steps before it are run once,
 untimed, over the six long files of ``benchmarks/compare/run.py``, one shard per file as in
 ``taosha run``).  Then, ``--repeats`` times, the two steps run as the engine runs them: collect per
 shard, every reduce task, apply per shard, with ``time.process_time`` around each phase (CPU time:
 the machine is shared, so wall time would mostly measure waiting).  Printed: the median CPU seconds
-of each phase and step, and how many state files each step left under ``state/``.
+of each phase and step, and how many state files each step left under ``state/``.  With
+``--against REV`` the steps as of that git revision run too, alternating round by round (the
+machine is shared: only figures measured side by side compare).
 ``benchmarks/compare/step_cpu.py`` gives the same steps' figure inside a full run (collect + apply
 + reduce, plus the engine's per-document timing overhead).
 """
@@ -34,7 +36,6 @@ from taosha.document import Document  # noqa: E402
 from taosha.pipeline import run_in_memory  # noqa: E402
 from taosha.recipe import load_recipe  # noqa: E402
 from taosha.step import Context, GlobalStep  # noqa: E402
-
 
 CACHE = HERE.parents[1] / "benchmarks" / "_work" / "dedup-input.json.gz"
 
@@ -94,24 +95,31 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="cProfile the rounds, top 25 by own time")
     parser.add_argument("--refresh", action="store_true", help="rebuild the cached input (runs zh-web's first steps)")
+    parser.add_argument("--against", metavar="REV", help="also run the two steps as of git revision REV, "
+                        "alternating with the current ones in every round")
     args = parser.parse_args()
     source = dedup_input(args.refresh)
     steps = dict(load_recipe("zh-web").steps)
-    exact, near = steps["exact_dedup"], steps["near_dedup"]
-    assert isinstance(exact, GlobalStep) and isinstance(near, GlobalStep)
+    versions: dict[str, tuple[GlobalStep, GlobalStep]] = {"": (steps["exact_dedup"], steps["near_dedup"])}  # type: ignore[dict-item]
+    if args.against:
+        from _old import old_dedup  # type: ignore[import-not-found]
+
+        old_exact, old_near = old_dedup(args.against)
+        versions = {f"{args.against}: ": (old_exact.ExactDedup(), old_near.NearDedup()), **versions}
     print(f"{sum(map(len, source)):,} documents, {sum(len(d.text) for s in source for d in s):,} characters, "
           f"{len(source)} shards")
-    results: dict[str, list[dict[str, float]]] = {"exact_dedup": [], "near_dedup": []}
+    results: dict[str, list[dict[str, float]]] = {}
     profiler = cProfile.Profile() if args.profile else None
     for _ in range(args.repeats):
-        shards = [[Document(d.id, d.text, dict(d.meta)) for d in s] for s in source]
-        with tempfile.TemporaryDirectory(prefix="dd-cpu-") as tmp:
-            if profiler:
-                profiler.enable()
-            results["exact_dedup"].append(run_step(exact, "exact_dedup", shards, Path(tmp)))
-            results["near_dedup"].append(run_step(near, "near_dedup", shards, Path(tmp)))
-            if profiler:
-                profiler.disable()
+        for tag, (exact, near) in versions.items():
+            shards = [[Document(d.id, d.text, dict(d.meta)) for d in s] for s in source]
+            with tempfile.TemporaryDirectory(prefix="dd-cpu-") as tmp:
+                if profiler:
+                    profiler.enable()
+                for label, step in (("exact_dedup", exact), ("near_dedup", near)):
+                    results.setdefault(tag + label, []).append(run_step(step, label, shards, Path(tmp)))
+                if profiler:
+                    profiler.disable()
     print("| step | collect | reduce | apply | total CPU s | state files |")
     print("|---|---|---|---|---|---|")
     for label, runs in results.items():
