@@ -252,17 +252,25 @@ def codepoints_and_classes(text: str) -> tuple[np.ndarray, np.ndarray]:
     return cps, entries
 
 
-@lru_cache(maxsize=4)
 def scan(text: str) -> tuple[tuple[int, ...], int, int, int]:
     """``(class_counts, function_count, latin_runs, visible)`` of ``text`` from the C kernel (only
     when :data:`KERNEL`): characters per class (a 16-tuple), function characters, maximal runs of
     ``LATIN`` characters and non-``SPACE`` characters.
 
-    Cached for the last few texts, as :func:`codepoints_and_classes` is: ``cjk_ratio``, ``lang_id``
-    and ``zh_heuristics`` run one after the other on the same document (a hit costs a fifth of a
-    scan of 450 characters).
+    The last result is kept for the same ``str`` object: ``cjk_ratio``, ``lang_id`` and
+    ``zh_heuristics`` run one after the other on the same document.  An identity check, not an
+    ``lru_cache``, because hashing a new 450-character text costs 40% of scanning it.
     """
-    return kernel.scan(text, class_table())  # type: ignore[union-attr]
+    global _last_scan
+    last = _last_scan  # one tuple, read and replaced whole: safe across threads
+    if last[0] is text:
+        return last[1]
+    result = kernel.scan(text, class_table())  # type: ignore[union-attr]
+    _last_scan = (text, result)
+    return result
+
+
+_last_scan: tuple[str | None, tuple] = (None, ())
 
 
 def classify(text: str) -> np.ndarray:
