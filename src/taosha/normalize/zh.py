@@ -46,9 +46,9 @@ scans; with both steps the run costs 0.80-0.87x the read-parse-write floor
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from typing import Literal
 
 from taosha.document import Document
@@ -88,8 +88,8 @@ class ZhNormalize(Mapper):
         init=False, repr=False, compare=False
     )
 
-    # Where a word of _WORDS begins, for the enabled fixes (see normalize), and word -> fix names.
-    _word_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    # The words of _WORDS for the enabled fixes (see normalize), and word -> the fixes that look for it.
+    _words: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _word_fixes: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -108,7 +108,7 @@ class ZhNormalize(Mapper):
             for word in _WORDS.get(name, ()):
                 word_fixes.setdefault(word, []).append(name)
         object.__setattr__(self, "_word_fixes", {w: tuple(n) for w, n in word_fixes.items()})
-        object.__setattr__(self, "_word_re", _word_regex(word_fixes) if word_fixes else None)
+        object.__setattr__(self, "_words", tuple(sorted(word_fixes)))
 
     def fixes(self) -> list[tuple[str, Callable[[str], str], int]]:
         """The enabled fixes in the order they run, each with its gate (``_ANY``, ``_NON_ASCII``,
@@ -159,16 +159,17 @@ class ZhNormalize(Mapper):
     def normalize(self, text: str) -> tuple[str, list[str], float]:
         """The normalized text, the names of the fixes that changed it, and its traditional share."""
         changed: list[str] = []
-        # The gates are measured once per document (one isascii, one regex scan) and pick a prebuilt
-        # plan: most documents have no rare character at all, so eight fixes cost one scan.  A fix
-        # never opens a gate that was closed for a later fix (entities run before the rest and are
-        # gated themselves), so the plan stays right after a fix changed the text.
-        rare = _RARE_RE.search(text) is not None
+        # One scan per document says whether it has a rare character (the gate of eight fixes that
+        # act on them) and which fixes that look for words (_WORDS) can apply; with the isascii
+        # gate it picks a prebuilt plan.  A fix never opens a gate that was closed for a later fix
+        # (entities run before the rest and are gated themselves), so the plan stays right after a
+        # fix changed the text; a fix that looks for words is skipped only while the text is
+        # unchanged (an earlier fix may have made one of its words).  The same scan finds the first
+        # traditional character, for the traditional share of an unchanged text.  This replaced a
+        # scan for the rare characters, one for the words, the five scans of those fixes' own
+        # pre-checks and, for most documents, the scan for a traditional character.
+        rare, found, traditional = self._scan(text)
         plan = self._plans[0 if text.isascii() else 1][1 if rare else 0]
-        # The fixes that look for words (_WORDS) are called only if the text has one of their
-        # words, found for all of them in one scan, or once an earlier fix changed the text (it may
-        # have made one).  Their own pre-checks were five scans of every document.
-        found = self._fixes_with_words(text) if plan else ()
         original = text
         for fix_name, fix, has_words in plan:
             if has_words and text is original and fix_name not in found:
@@ -177,7 +178,10 @@ class ZhNormalize(Mapper):
             if new is not text and new != text:
                 changed.append(fix_name)
                 text = new
-        share = cjk.traditional_share(text)
+        if text is not original:
+            share = cjk.traditional_share(text)
+        else:  # the scan also looked for a traditional character
+            share = cjk.traditional_share_of(text) if traditional else 0.0
         if self.t2s and share > 0.0:
             new = cjk.to_simplified(text)
             if new != text:
@@ -185,17 +189,34 @@ class ZhNormalize(Mapper):
                 text = new
         return text, changed, share
 
-    def _fixes_with_words(self, text: str) -> set[str]:
-        """The names of the enabled fixes one of whose words (``_WORDS``) occurs in ``text``."""
+    def _scan(self, text: str) -> tuple[bool, set[str], bool]:
+        """Whether ``text`` has a rare character, the names of the enabled fixes one of whose words
+        (``_WORDS``) occurs in it, and whether it has a traditional character."""
+        rare = traditional = False
         found: set[str] = set()
-        if self._word_re is None:
-            return found
+        regex = _scan_regex(self._words, traditional=True)
+        first = regex.search(text)
+        if first is None:  # most documents: no iterator, no loop
+            return rare, found, traditional
         get = self._word_fixes.get
-        for match in self._word_re.finditer(text):
-            at = match.start()
-            for n in _WORD_WIDTHS:
-                found.update(get(text[at : at + n], ()))
-        return found
+        is_traditional = cjk.traditional_re().match
+        at = first.start()
+        while True:
+            for match in regex.finditer(text, at):
+                at = match.start()
+                if not rare and _RARE_RE.match(text, at):
+                    rare = True
+                for n in _WORD_WIDTHS:
+                    found.update(get(text[at : at + n], ()))
+                if not traditional and is_traditional(text, at):
+                    # one is enough: the rest without the traditional characters (a traditional
+                    # text has hundreds, each a trip through this loop)
+                    traditional = True
+                    regex = _scan_regex(self._words)
+                    at += 1
+                    break
+            else:
+                return rare, found, traditional
 
     def map_noted(self, doc: Document) -> tuple[Document, list[str]]:
         text, changed, share = self.normalize(doc.text)
@@ -219,19 +240,27 @@ _WORDS: dict[str, tuple[str, ...]] = {
 _WORD_WIDTHS = sorted({len(w) for words in _WORDS.values() for w in words})
 
 
-def _word_regex(words: Iterable[str]) -> re.Pattern[str]:
-    """A regex matching the first character of each occurrence of one of ``words``.
+@lru_cache(maxsize=8)
+def _scan_regex(words: tuple[str, ...], traditional: bool = False) -> re.Pattern[str]:
+    """A regex matching each rare character (and, with ``traditional``, each traditional Han
+    character) and the first character of each occurrence of one of ``words``.
 
-    The character class lets sre skip to the candidates with a table look-up (a plain alternation
-    of words is tried at every position); one character wide, so that ``finditer`` also finds a word
-    that begins inside another (``quot.cn`` holds ``t.cn``).
+    The leading character class lets sre skip to the candidates with a table look-up (a plain
+    alternation of words is tried at every position); one character wide, so that ``finditer``
+    also finds a word that begins inside another (``quot.cn`` holds ``t.cn``).  Built at first
+    use: the traditional characters come from OpenCC's table.
     """
-    words = sorted(set(words), key=lambda w: (-len(w), w))
-    first = "[" + "".join(re.escape(c) for c in sorted({w[0] for w in words})) + "]"
-    return re.compile(f"{first}(?<=(?={'|'.join(map(re.escape, words))}){first})")
+    single = _RARE_CHARS + (cjk.traditional_class() if traditional else "")
+    if not words:
+        return re.compile(f"[{single}]")
+    first = "".join(re.escape(c) for c in sorted({w[0] for w in words}))
+    # a cheap look at the next character before the look-back at the words (a fifth less time)
+    second = "" if min(map(len, words)) < 2 else f"(?=[{''.join(map(re.escape, sorted({w[1] for w in words})))}])"
+    alternation = "|".join(map(re.escape, sorted(words, key=lambda w: (-len(w), w))))
+    return re.compile(f"[{first}{single}](?:(?<=[{single}])|{second}(?<=(?={alternation})[{first}]))")
 
 
 # Every character some gated fix acts on: & (entities), ESC and [ (ANSI codes, emoticons), backslash
 # (literal \\n), private-use, U+FFFD, full-width letters and digits, Latin-1 letters (mojibake).
-_RARE_RE = re.compile("[&\x1b\\[\\\\\ue000-\uf8ff\ufffd\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u00c2-\u00ef]")
-
+_RARE_CHARS = "&\x1b\\[\\\\\ue000-\uf8ff\ufffd\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u00c2-\u00ef"
+_RARE_RE = re.compile(f"[{_RARE_CHARS}]")

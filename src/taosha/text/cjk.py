@@ -64,11 +64,19 @@ _ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
 
 
 @lru_cache(maxsize=1)
-def _traditional_re() -> re.Pattern[str]:
-    # Only BMP characters in the class: sre then compiles it to a bitmap (about 3 ns a character);
-    # with the ~900 supplementary-plane characters added it falls back to a scan 300 times slower.
-    body = "".join(sorted(c for c in traditional_chars() if ord(c) < 0x10000))
-    return re.compile(f"[{re.escape(body)}]")
+def traditional_re() -> re.Pattern[str]:
+    """A regex matching one traditional character (BMP, see :func:`traditional_class`)."""
+    return re.compile(f"[{traditional_class()}]")
+
+
+@lru_cache(maxsize=1)
+def traditional_class() -> str:
+    """The BMP characters of :func:`traditional_chars` as a regex character-class body.
+
+    Only BMP characters: sre then compiles the class to a bitmap (about 3 ns a character); with
+    the ~900 supplementary-plane characters added it falls back to a scan 300 times slower.
+    """
+    return re.escape("".join(sorted(c for c in traditional_chars() if ord(c) < 0x10000)))
 
 
 def count_traditional(text: str) -> int:
@@ -79,7 +87,7 @@ def count_traditional(text: str) -> int:
     """
     if text.isascii():
         return 0
-    n = len(_traditional_re().findall(text))
+    n = len(traditional_re().findall(text))
     if _ASTRAL_RE.search(text):
         table = traditional_chars()
         n += sum(1 for c in _ASTRAL_RE.findall(text) if c in table)
@@ -92,8 +100,17 @@ def traditional_share(text: str) -> float:
     Most documents have no traditional character: one scan for one decides, and only then are the
     Han characters counted.
     """
-    if text.isascii() or not _traditional_re().search(text):
+    if text.isascii() or not traditional_re().search(text):
         return 0.0
+    return traditional_share_of(text)
+
+
+def traditional_share_of(text: str) -> float:
+    """:func:`traditional_share` of a text known to hold a traditional character (no look for one).
+
+    >>> traditional_share_of("今天天氣很好")
+    0.1667
+    """
     # Both counts from one table look-up per UTF-16 code unit (numpy): three times cheaper than
     # deleting the non-Han characters and listing the traditional ones with re.  A supplementary
     # character is two surrogates, neither Han here, as the BMP-only classes above count them.

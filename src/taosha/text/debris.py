@@ -169,7 +169,8 @@ _TAIL_CREDIT_RE = re.compile(
     r"|(?:文章来源|稿件来源|新闻来源|来源)\s*[:：][^。！？!?\n]{1,30}?(?:\s*(?:编辑|责任编辑)\s*[:：][^。！？!?\n]{1,12})?(?:我要评论)?"
     r")\s*)$"
 )
-_TAIL_RELATED_RE = re.compile(r"[。！？!?”」』]([\s\u3000]*[◇◆■●【]?(?:相关阅读|相关新闻|延伸阅读|相关链接|相关报道)】?\s*[:：])")
+_RELATED = ("相关阅读", "相关新闻", "延伸阅读", "相关链接", "相关报道")
+_TAIL_RELATED_RE = re.compile(rf"[。！？!?”」』]([\s\u3000]*[◇◆■●【]?(?:{'|'.join(_RELATED)})】?\s*[:：])")
 TAIL_HINTS = ("来源", "编辑", "责编", "相关", "延伸阅读")
 """Every text :func:`strip_furniture_tails` changes contains one of these."""
 _TAIL_HINT_RE = re.compile("|".join(TAIL_HINTS))
@@ -198,7 +199,8 @@ def strip_furniture_tails(text: str) -> str:
     changed = False
     for line in text.split("\n"):
         new = line
-        if _TAIL_HINT_RE.search(line):  # neither kind of furniture without one of the words
+        # Each regex only on a line with its words: str.find is ten times cheaper than a regex scan.
+        if "相关" in line or "延伸阅读" in line:
             last = None
             for m in _TAIL_RELATED_RE.finditer(new):
                 last = m
@@ -206,10 +208,11 @@ def strip_furniture_tails(text: str) -> str:
             # list of headlines holds at most one full stop; an article glued after it holds many).
             if last and last.start(1) >= len(new) * 0.3 and new.count("。", last.end()) <= 1:
                 new = new[: last.start(1)]
+        if "来源" in new or "编辑" in new or "责编" in new:
             # Anchored at the end, so at most one match: the leftmost that reaches the end.
             credit = _TAIL_CREDIT_RE.search(new)
             if credit:
                 new = new[: credit.start(1)]
-            changed = changed or new != line
+        changed = changed or new != line
         out.append(new)
     return "\n".join(out) if changed else text

@@ -57,6 +57,7 @@ def cjk_punctuation(text: str) -> str:
         return text
     # Parentheses both before and after the other marks: each can give the other its Chinese
     # context ("不错(*?)?" and "好,(注)"), and one pass each way makes the function idempotent.
+    given = text
     if "(" in text:
         text = _PAREN_RE.sub(_paren, text)
     if "," in text:
@@ -67,6 +68,7 @@ def cjk_punctuation(text: str) -> str:
         text = _COLON_RE.sub("：", text)
     if ";" in text:
         text = _SEMI_RE.sub("；", text)
-    if "(" in text:
+    # (on an unchanged text the second pass would decide as the first did: skipped)
+    if "(" in text and text != given:
         text = _PAREN_RE.sub(_paren, text)
     return text
