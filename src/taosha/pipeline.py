@@ -22,8 +22,14 @@ import orjson
 
 from taosha.document import Document
 from taosha.io.readers import Quarantined, Shard, ShardReader
-from taosha.io.writers import TMP_SUFFIX, RollingWriter, write_json_atomic
-from taosha.io.zstd import open_zstd
+from taosha.io.writers import (
+    CARRY_SUFFIX,
+    TMP_SUFFIX,
+    CarryWriter,
+    RollingWriter,
+    read_carried,
+    write_json_atomic,
+)
 from taosha.recipe import Recipe
 from taosha.stats import Stats
 from taosha.step import Context, GlobalStep, Step, StepContext
@@ -209,11 +215,9 @@ def _clean_partial(plan: RunPlan, stage: int, shard: int) -> None:
 
 def _read_intermediate(plan: RunPlan, stage: int, shard: int) -> Iterator[Document]:
     directory = plan.intermediate_dir(stage)
-    for path in sorted(directory.glob(f"part-{shard:05d}-*.jsonl.zst")):
-        with open(path, "rb") as raw:
-            for line in open_zstd(raw):
-                doc_id, text, meta = orjson.loads(line)
-                yield Document(doc_id, text, meta)
+    for path in sorted(directory.glob(f"part-{shard:05d}-*{CARRY_SUFFIX}")):
+        for doc_id, text, meta in read_carried(path):
+            yield Document(doc_id, text, meta)
 
 
 def run_shard_stage(plan: RunPlan, stage: int, shard_index: int, progress: ProgressFn | None = None) -> Stats:
@@ -240,10 +244,13 @@ def run_shard_stage(plan: RunPlan, stage: int, shard_index: int, progress: Progr
         if output.removed == "full"
         else None
     )
+    carry_writer: CarryWriter | None = None
+    out_writer: RollingWriter | None
     if last:
         out_writer = RollingWriter(plan.out_dir / "data", prefix, output.format, max_bytes=output.max_file_size, **fields)
     else:
-        out_writer = RollingWriter(plan.intermediate_dir(stage), prefix, "jsonl.zst", max_bytes=1 << 62, level=1)
+        out_writer = None
+        carry_writer = CarryWriter(plan.intermediate_dir(stage), prefix)
     fields.pop("level")
     quarantine_writer = RollingWriter(plan.out_dir / "quarantine", prefix, "jsonl", **fields) if stage == 0 else None
 
@@ -298,23 +305,27 @@ def run_shard_stage(plan: RunPlan, stage: int, shard_index: int, progress: Progr
         ticker.tick(0, final=True)
 
     source = raw_documents() if stage == 0 else carried_documents()
+    writers = (out_writer, carry_writer, removed_writer, quarantine_writer)
     try:
-        for doc in stage_stream(recipe, stage, source, ctx):
-            if last:
+        stream = stage_stream(recipe, stage, source, ctx)
+        if out_writer is not None:
+            for doc in stream:
                 documents["kept"] += 1
                 chars["kept"] += len(doc.text)
                 counts = source_counts(doc)
                 if counts is not None:
                     counts["kept"] += 1
                 out_writer.write({settings.id_field: doc.id, settings.text_field: doc.text, **doc.meta})
-            else:
-                out_writer.write([doc.id, doc.text, doc.meta])  # type: ignore[arg-type]
+        else:
+            assert carry_writer is not None
+            for doc in stream:
+                carry_writer.write(doc.id, doc.text, doc.meta)
     except BaseException:
-        for writer in (out_writer, removed_writer, quarantine_writer):
+        for writer in writers:
             if writer is not None:
                 writer.abort()
         raise
-    for writer in (out_writer, removed_writer, quarantine_writer):
+    for writer in writers:
         if writer is not None:
             writer.commit()
     write_json_atomic(marker, stats.to_json(), indent=False)
