@@ -235,3 +235,38 @@ def test_giant_bucket_costs_linear_edges(tmp_path):
     assert edges == k - 1
     decided = load_section(ctx.state_dir / "decide.bin", 0, DECISION)
     assert int(decided["keep"].sum()) == 1 and set(decided["size"].tolist()) == {k}
+
+
+def test_band_runs_spilled_every_batch_give_the_same_decisions(posts, monkeypatch):
+    # Small batches, each written as its own run of the shard's band file: the reduce reads a
+    # section of every run, and nothing may change.
+    import taosha.dedup.near as near_module
+
+    docs = docs_of(posts)
+    default = run_in_memory(recipe(), [docs[:700], docs[700:]])
+    monkeypatch.setattr(near_module, "_SPILL_BYTES", 1)
+    docs = docs_of(posts)
+    spilled = run_in_memory(recipe(batch_chars=3000), [docs[:700], docs[700:]])
+    assert [d.id for d in default.kept] == [d.id for d in spilled.kept]
+    assert [d.meta.get("dedup") for d in default.kept] == [d.meta.get("dedup") for d in spilled.kept]
+    assert sorted((d.id, r) for d, _, _, r in default.removed) == sorted((d.id, r) for d, _, _, r in spilled.removed)
+
+
+def test_one_state_file_per_task(tmp_path, posts):
+    # Files created cost more than their bytes: near_dedup writes 2 S + 2 P + 1 files (S shards,
+    # P partitions, capped by S), exact_dedup S + P.
+    from taosha.dedup.exact import ExactDedup
+    from taosha.pipeline import run_reduce
+    from taosha.step import Context
+
+    docs = docs_of(posts)
+    shards = [docs[:500], docs[500:1000], docs[1000:]]
+    for label, step in (("exact", ExactDedup()), ("near", NearDedup())):
+        for index, shard in enumerate(shards):
+            ctx = Context(shard_index=index, n_shards=3, work_dir=tmp_path).for_step(label)
+            assert len(list(step.collect(shard, ctx))) == len(shard)
+        run_reduce(step, tmp_path / "state" / label, 3)
+    assert NearDedup().reduce_plan(3) == [3, 3, 1]
+    assert len([p for p in (tmp_path / "state" / "near").rglob("*") if p.is_file()]) == 2 * 3 + 2 * 3 + 1
+    assert len([p for p in (tmp_path / "state" / "exact").rglob("*") if p.is_file()]) == 3 + 3
+    assert NearDedup().n_parts(2000) == 250 and NearDedup().n_parts(40) == 16
