@@ -29,7 +29,7 @@ reference and the fallback (``TAOSHA_PURE_PYTHON=1`` forces it; see :mod:`taosha
 The kernel returns raw counts and the same arithmetic turns them into the same values; the one float
 it computes itself, the entropy, is summed in another order than NumPy's (its last bits differ for
 about half of all documents), so a value within 1e-9 bits of a rounding boundary of :func:`dyadic` is
-measured again with the reference (one document of ../shared/data comes that close, 6.7e-10 bits,
+measured again with the reference (one document of ../shared/data comes that close, 6.6e-10 bits,
 and both round it alike; the check keeps equality true by construction).  ``tests/filters/test_speedups.py`` checks both give the same signals on samples of
 every file of ../shared/data, ``benchmarks/speedups_parity.py`` on all 609,462 documents.
 
