@@ -36,19 +36,11 @@ _COMMA_RE = re.compile(rf",(?:(?<={_HAN},)[ \t]*|[ \t]*(?=[{CJK}]))")
 _QE_RE = re.compile(rf"[?!](?<={_HAN}[?!])[?!]*(?:[ \t]+(?=[{CJK}]))?")
 _COLON_RE = re.compile(rf":(?<={_HAN}:)(?!//)(?:[ \t]+(?=[{CJK}]))?")
 _SEMI_RE = re.compile(rf";(?<={_HAN};)(?:[ \t]+(?=[{CJK}]))?")
-_PAREN_RE = re.compile(r"\((?<![A-Za-z0-9_]\()([^()\n]{1,80})\)")
-_HAS_CJK = re.compile(f"[{CJK}]")
-_CJK_BEFORE = re.compile(rf"[{CJK}{CJK_PUNCT}]$")
+# A pair holding at most 80 characters and no parenthesis, not after a letter, digit or _, and either
+# right after a Han character or mark or holding a Han character (the inner run stops at the ")", so
+# the look-ahead finds one inside it): all in the pattern, no Python call per pair.
+_PAREN_RE = re.compile(rf"\((?<![A-Za-z0-9_]\()(?:(?<={_HAN}\()|(?=[^()\n]{{0,79}}[{CJK}]))([^()\n]{{1,80}})\)")
 _QE = str.maketrans("?!", "？！")
-
-
-def _paren(match: re.Match[str]) -> str:
-    inner = match.group(1)
-    start = match.start()
-    before = match.string[start - 1 : start]
-    if _HAS_CJK.search(inner) or (before and _CJK_BEFORE.match(before)):
-        return f"（{inner}）"
-    return match.group(0)
 
 
 def cjk_punctuation(text: str) -> str:
@@ -59,7 +51,7 @@ def cjk_punctuation(text: str) -> str:
     # context ("不错(*?)?" and "好,(注)"), and one pass each way makes the function idempotent.
     given = text
     if "(" in text:
-        text = _PAREN_RE.sub(_paren, text)
+        text = _PAREN_RE.sub("（\\1）", text)
     if "," in text:
         text = _COMMA_RE.sub("，", text)
     if "?" in text or "!" in text:
@@ -70,5 +62,5 @@ def cjk_punctuation(text: str) -> str:
         text = _SEMI_RE.sub("；", text)
     # (on an unchanged text the second pass would decide as the first did: skipped)
     if "(" in text and text != given:
-        text = _PAREN_RE.sub(_paren, text)
+        text = _PAREN_RE.sub("（\\1）", text)
     return text
