@@ -6,7 +6,8 @@ EXTRAS ?= dev
 
 .PHONY: setup demo test lint bench clean
 
-$(VENV)/.installed-$(EXTRAS): pyproject.toml
+# The C extension (taosha._speedups) is compiled by the editable install: rebuild when it changes.
+$(VENV)/.installed-$(EXTRAS): pyproject.toml setup.py src/taosha/_speedups.c
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[$(EXTRAS)]'
@@ -31,4 +32,4 @@ bench: setup
 	$(PY) benchmarks/run_floor.py
 
 clean:
-	rm -rf $(VENV) taosha-demo build dist src/*.egg-info
+	rm -rf $(VENV) taosha-demo build dist src/*.egg-info src/taosha/*.so
