@@ -12,6 +12,21 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+GRID_ROUNDED = {k / 1024: round(k / 1024, 4) for k in range(1, 1025)}
+"""``round(v, 4)`` of the grid values most signals take (multiples of 1/1024 in (0, 1]; zero is left out so
+that ``-0.0`` keeps its sign): a dictionary look-up costs a fifth of ``round``, which was called
+28 times a document."""
+
+
+def rounded4(value: float) -> float:
+    """``round(value, 4)``, faster for values on the 1/1024 grid.
+
+    >>> rounded4(0.099609375), rounded4(1 / 3), rounded4(-0.0)
+    (0.0996, 0.3333, -0.0)
+    """
+    r = GRID_ROUNDED.get(value)
+    return round(value, 4) if r is None else r
+
 
 @dataclass
 class Histogram:

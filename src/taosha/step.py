@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from taosha.document import Document
-from taosha.stats import SAMPLES_PER_REASON, Stats, StepStats
+from taosha.stats import SAMPLES_PER_REASON, Stats, StepStats, rounded4
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +210,7 @@ class ScoreFilter(Filter):
                 start = clock()
                 value = float(self.score(doc))
                 stats.seconds += clock() - start
-                doc.signals[label] = round(value, 4)
+                doc.signals[label] = rounded4(value)
                 pending.append(value)
                 if len(pending) >= HISTOGRAM_BATCH:
                     hist.add_many(pending)

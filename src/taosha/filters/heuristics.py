@@ -51,7 +51,7 @@ from taosha.filters.signals import (
     line_signals,
     ngram_signals,
 )
-from taosha.stats import Histogram
+from taosha.stats import GRID_ROUNDED, Histogram
 from taosha.step import Drop, Filter, ScoreFilter, StepContext
 
 _LINE_SIGNALS = {
@@ -165,6 +165,7 @@ class ZhHeuristics(Filter):
         pending: dict[str, list[float]] = {name: [] for name in hists}
         clock = time.perf_counter
         tag_only = self.action == "tag"
+        grid_rounded = GRID_ROUNDED.get  # round(v, 4) by look-up: see taosha.stats.rounded4
         try:
             for count, doc in enumerate(docs, 1):
                 stats.docs_in += 1
@@ -178,7 +179,8 @@ class ZhHeuristics(Filter):
                 for name, values in pending.items():
                     value = signals.get(name)
                     if value is not None:
-                        record[name] = round(value, 4)
+                        rounded = grid_rounded(value)
+                        record[name] = round(value, 4) if rounded is None else rounded
                         values.append(value)
                 if count % _HIST_BATCH == 0:
                     _flush(hists, pending)
