@@ -109,7 +109,12 @@ class ZhNormalize(Mapper):
         for name, _, _ in fixes:
             for word in _WORDS.get(name, ()):
                 word_fixes.setdefault(word, []).append(name)
-        object.__setattr__(self, "_word_fixes", {w: tuple(n) for w, n in word_fixes.items()})
+        # The scan reports the longest word that begins at a place: it stands for the shorter ones
+        # that begin there too (its prefixes).
+        object.__setattr__(self, "_word_fixes", {
+            w: tuple(dict.fromkeys(n for v, names in word_fixes.items() if w.startswith(v) for n in names))
+            for w in word_fixes
+        })
         object.__setattr__(self, "_words", tuple(sorted(word_fixes)))
 
     def fixes(self) -> list[tuple[str, Callable[[str], str], int]]:
@@ -196,29 +201,30 @@ class ZhNormalize(Mapper):
         (``_WORDS``) occurs in it, and whether it has a traditional character."""
         rare = traditional = False
         found: set[str] = set()
-        regex = _scan_regex(self._words, traditional=True)
-        first = regex.search(text)
+        regex = _scan_regex(self._words, True, True)
+        first = regex.search(text) if regex is not None else None
         if first is None:  # most documents: no iterator, no loop
             return rare, found, traditional
-        get = self._word_fixes.get
-        is_traditional = cjk.traditional_re().match
+        word_fixes = self._word_fixes
         at = first.start()
-        while True:
+        while regex is not None:
             for match in regex.finditer(text, at):
-                at = match.start()
-                if not rare and _RARE_RE.match(text, at):
+                kind = match.lastgroup
+                if kind == "word":
+                    found.update(word_fixes[match.group("word")])
+                    continue
+                # One rare or traditional character is enough: go on without looking for them (a
+                # traditional text has hundreds, each a trip through this loop).
+                if kind == "rare":
                     rare = True
-                for n in _WORD_WIDTHS:
-                    found.update(get(text[at : at + n], ()))
-                if not traditional and is_traditional(text, at):
-                    # one is enough: the rest without the traditional characters (a traditional
-                    # text has hundreds, each a trip through this loop)
+                else:
                     traditional = True
-                    regex = _scan_regex(self._words)
-                    at += 1
-                    break
+                regex = _scan_regex(self._words, not rare, not traditional)
+                at = match.start() + 1
+                break
             else:
-                return rare, found, traditional
+                break
+        return rare, found, traditional
 
     def map_noted(self, doc: Document) -> tuple[Document, list[str]]:
         text, changed, share = self.normalize(doc.text)
@@ -239,27 +245,39 @@ _WORDS: dict[str, tuple[str, ...]] = {
     "repost_text": ("微博",),  # social.repost_text likewise
     "furniture_tails": debris.TAIL_HINTS,
 }
-_WORD_WIDTHS = sorted({len(w) for words in _WORDS.values() for w in words})
 
 
-@lru_cache(maxsize=8)
-def _scan_regex(words: tuple[str, ...], traditional: bool = False) -> re.Pattern[str]:
-    """A regex matching each rare character (and, with ``traditional``, each traditional Han
-    character) and the first character of each occurrence of one of ``words``.
+@lru_cache(maxsize=16)
+def _scan_regex(words: tuple[str, ...], rare: bool, traditional: bool) -> re.Pattern[str] | None:
+    """A regex matching the first character of each occurrence of one of ``words`` (group ``word``
+    holds the word), and with ``rare`` each rare character (group ``rare``), with ``traditional``
+    each traditional Han character (group ``trad``).
 
     The leading character class lets sre skip to the candidates with a table look-up (a plain
     alternation of words is tried at every position); one character wide, so that ``finditer``
     also finds a word that begins inside another (``quot.cn`` holds ``t.cn``).  Built at first
     use: the traditional characters come from OpenCC's table.
     """
-    single = _RARE_CHARS + (cjk.traditional_class() if traditional else "")
-    if not words:
-        return re.compile(f"[{single}]")
-    first = "".join(re.escape(c) for c in sorted({w[0] for w in words}))
-    # a cheap look at the next character before the look-back at the words (a fifth less time)
-    second = "" if min(map(len, words)) < 2 else f"(?=[{''.join(map(re.escape, sorted({w[1] for w in words})))}])"
-    alternation = "|".join(map(re.escape, sorted(words, key=lambda w: (-len(w), w))))
-    return re.compile(f"[{first}{single}](?:(?<=[{single}])|{second}(?<=(?={alternation})[{first}]))")
+    alternatives, leading = [], ""
+    if rare:
+        alternatives.append(f"(?<=(?P<rare>[{_RARE_CHARS}]))")
+        leading += _RARE_CHARS
+    if traditional:
+        alternatives.append(f"(?<=(?P<trad>[{cjk.traditional_class()}]))")
+        leading += cjk.traditional_class()
+    if words:
+        firsts = {w[0] for w in words}
+        # the alternatives are tried in order: a word must not begin with a rare or traditional
+        # character, and a word that begins another must be looked for by the same fixes
+        assert not any(_RARE_RE.match(c) or cjk.traditional_re().match(c) for c in firsts)
+        first = "".join(re.escape(c) for c in sorted(firsts))
+        # a cheap look at the next character before the look-back at the words (a fifth less time)
+        second = "".join(re.escape(c) for c in sorted({w[1] for w in words if len(w) > 1}))
+        second = f"(?=[{second}])" if min(map(len, words)) > 1 else ""
+        alternation = "|".join(map(re.escape, sorted(words, key=lambda w: (-len(w), w))))
+        alternatives.append(f"{second}(?<=(?=(?P<word>{alternation}))[{first}])")
+        leading += first
+    return re.compile(f"[{leading}](?:{'|'.join(alternatives)})") if alternatives else None
 
 
 # Every character some gated fix acts on: & (entities), ESC and [ (ANSI codes, emoticons), backslash
