@@ -19,9 +19,11 @@ Everything works on a *batch* of texts at once and never builds a Python string 
 3. :func:`band_keys`: the signature is cut into ``bands`` bands of ``rows`` values; each band is
    hashed to a 64-bit key that also depends on the band index, so equal keys mean "equal band".
 
-Throughput (``benchmarks/dedup/bench_speed.py``, one core, CPU time): shingling and 128-permutation
-signatures together run at about 100 MB/s of UTF-8 Chinese text, the whole near_dedup pass at
-50 MB/s on long documents (1.7x rensa, 21x datatrove) and 12 MB/s on short Weibo texts.
+Throughput (``benchmarks/dedup/bench_speed.py``, one core, CPU time): the whole near_dedup pass at
+69 MB/s of UTF-8 Chinese text on the long documents (0.166 CPU-s for 11.5 MB at 16 x 8 bands; 50 MB/s,
+1.7x rensa and 21x datatrove, before the issue-10 changes) and 12 MB/s on short Weibo texts (not
+re-measured).  Of the step's CPU on the long set, the signatures are about half (a multiply and a
+segment minimum over 128 x 3.9 M values, near the speed of the L2 cache); shingling a fifth.
 
 Characters, not words: a Chinese text has no spaces to split on, and segmenting it (jieba) made
 datatrove 5 times slower in issue 5's measurements and makes the result depend on a dictionary; character 5-grams are what
