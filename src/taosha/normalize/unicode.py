@@ -27,6 +27,8 @@ _CONTROL = dict.fromkeys(
 )
 _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _ZERO_WIDTH_RE = re.compile("[\u200b-\u200d\u2060\ufeff]")
+# Both classes in one, so that a clean text (nearly all) costs one scan instead of two.
+_EITHER_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 _C1_RE = re.compile("[\x80-\x9f]")
 
 
@@ -44,7 +46,8 @@ class UnicodeCleanup(Mapper):
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
             fixes.append("newlines")
-        if self.remove_control and _CONTROL_RE.search(text):
+        odd = _EITHER_RE.search(text) is not None
+        if odd and self.remove_control and _CONTROL_RE.search(text):
             if _C1_RE.search(text):
                 # UTF-8 read as Latin-1 carries C1 controls (测 -> "æµ\x8b"); removing them first
                 # would make the mojibake unrepairable, so repair it here, before they go.
@@ -54,7 +57,7 @@ class UnicodeCleanup(Mapper):
                     fixes.append("mojibake")
             text = text.translate(_CONTROL)
             fixes.append("control")
-        if self.remove_zero_width and _ZERO_WIDTH_RE.search(text):
+        if odd and self.remove_zero_width and _ZERO_WIDTH_RE.search(text):
             text = text.translate(_ZERO_WIDTH)
             fixes.append("zero_width")
         if self.nfc and not text.isascii() and not unicodedata.is_normalized("NFC", text):

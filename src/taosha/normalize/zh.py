@@ -90,6 +90,10 @@ class ZhNormalize(Mapper):
         init=False, repr=False, compare=False
     )
 
+    _plans_without_words: tuple[tuple[tuple[tuple[str, Callable[[str], str], bool], ...] | None, ...], ...] = (
+        field(init=False, repr=False, compare=False)
+    )
+
     # The words of _WORDS for the enabled fixes (see normalize), and word -> the fixes that look for it.
     _words: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _word_fixes: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
@@ -105,6 +109,12 @@ class ZhNormalize(Mapper):
                 row.append(tuple((n, f, n in _WORDS) for n, f, gate in fixes if gate & open_gates == gate))
             plans.append(tuple(row))
         object.__setattr__(self, "_plans", tuple(plans))
+        # The same plans for a text with none of the words, when every fix that looks for words
+        # comes before every other fix (so none of them can run after a change): most documents.
+        object.__setattr__(self, "_plans_without_words", tuple(tuple(
+            tuple(entry for entry in plan if not entry[2])
+            if [entry[2] for entry in plan] == sorted((entry[2] for entry in plan), reverse=True) else None
+            for plan in row) for row in plans))
         word_fixes: dict[str, list[str]] = {}
         for name, _, _ in fixes:
             for word in _WORDS.get(name, ()):
@@ -176,7 +186,9 @@ class ZhNormalize(Mapper):
         # scan for the rare characters, one for the words, the five scans of those fixes' own
         # pre-checks and, for most documents, the scan for a traditional character.
         rare, found, traditional = self._scan(text)
-        plan = self._plans[0 if text.isascii() else 1][1 if rare else 0]
+        row, column = (0 if text.isascii() else 1), (1 if rare else 0)
+        quick = None if found else self._plans_without_words[row][column]
+        plan = self._plans[row][column] if quick is None else quick
         original = text
         for fix_name, fix, has_words in plan:
             if has_words and text is original and fix_name not in found:
