@@ -132,8 +132,11 @@ _HINTS = re.compile(
 
 def _families(text: str) -> tuple[bool, bool, bool]:
     """Whether ``text`` holds an IP hint, a plate hint, a context-word hint."""
+    first = _HINTS.search(text)  # most texts have none: no iterator, no loop (short Weibo texts)
+    if first is None:
+        return False, False, False
     ip = plate = context = False
-    for m in _HINTS.finditer(text):
+    for m in _HINTS.finditer(text, first.start()):
         kind = m.lastgroup
         if kind == "ip":
             ip = True
