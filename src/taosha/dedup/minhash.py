@@ -321,8 +321,8 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     >>> jaccard(np.array([1, 2, 3, 3]), np.array([2, 3, 4]))
     0.5
     """
-    ua = np.unique(a)
-    ub = np.unique(b)
+    ua = np.unique(a, return_inverse=True)[0]  # the sort-based path (see near._load_sets)
+    ub = np.unique(b, return_inverse=True)[0]
     if len(ua) == 0 and len(ub) == 0:
         return 1.0
     inter = len(np.intersect1d(ua, ub, assume_unique=True))
