@@ -14,8 +14,10 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,6 +31,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("recipe", nargs="?", default="zh-web")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default: a new temporary one)")
     args = parser.parse_args()
     start_cpu = time.process_time()
     time.perf_counter = time.process_time  # type: ignore[assignment]
@@ -38,7 +41,8 @@ def main() -> None:
     from taosha.cli import main as cli
 
     import_cpu = time.process_time() - start_cpu
-    out = OUT / "step-cpu"
+    # A folder of its own by default, so that two measurements at once do not collide.
+    out = args.out or Path(tempfile.mkdtemp(prefix="step-cpu-", dir=OUT if OUT.is_dir() else None))
     ins = [a for p in input_paths() for a in ("-i", str(p))]
     per_step: dict[str, list[float]] = {}
     totals, runs = [], []
@@ -52,6 +56,8 @@ def main() -> None:
         runs.append(stats)
         for name, step in stats["steps"].items():
             per_step.setdefault(name, []).append(step["seconds"])
+    if args.out is None:
+        shutil.rmtree(out, ignore_errors=True)
     total = statistics.median(totals)
     chars = runs[-1]["chars"]["in"]
     text_bytes = sum(len(orjson.loads(line)["text"].encode()) for p in input_paths() for line in gzip.open(p))
