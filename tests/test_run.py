@@ -106,6 +106,20 @@ def test_rerun_after_success_changes_nothing_and_changed_recipe_is_refused(corpu
     run(other, [str(corpus)], tmp_path / "out", workers=1, report=False, fresh=True)
 
 
+def test_a_run_left_by_an_older_work_format_is_not_resumed(corpus, tmp_path):
+    recipe_path = write_recipe(tmp_path, shard_size="256KB")
+    out = tmp_path / "out"
+    run(load_recipe(recipe_path), [str(corpus)], out, workers=1, report=False)
+    before = tree_digest(out)
+    marker = out / ".taosha" / "fingerprint.json"
+    record = orjson.loads(marker.read_bytes())
+    marker.write_bytes(orjson.dumps({k: v for k, v in record.items() if k != "work_format"}))  # as 0.1.0 wrote it
+    with pytest.raises(InputError, match="cannot resume.*--fresh"):
+        run(load_recipe(recipe_path), [str(corpus)], out, workers=1, report=False)
+    run(load_recipe(recipe_path), [str(corpus)], out, workers=1, report=False, fresh=True)
+    assert tree_digest(out) == before
+
+
 def test_killed_run_resumes_to_identical_output(corpus, tmp_path):
     recipe_path = write_recipe(tmp_path, shard_size="128KB")
     cmd = [sys.executable, "-m", "taosha", "run", str(recipe_path), "-i", str(corpus), "-w", "1", "-q"]

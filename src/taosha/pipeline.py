@@ -36,6 +36,11 @@ from taosha.step import Context, GlobalStep, Step, StepContext
 
 Labelled = Sequence[tuple[str, Step]]
 
+WORK_FORMAT = 2
+"""Version of what a run keeps under ``OUT/.taosha`` between tasks (carried documents, global steps'
+state files, done markers).  A run is resumed only by a taosha with the same number: bump it when
+any of these files changes shape.  2: documents carried as pickle frames; sectioned dedup state."""
+
 
 def chain(steps: Labelled, docs: Iterable[Document], ctx: Context) -> Iterator[Document]:
     """Lazily run documents through per-document steps, in order."""

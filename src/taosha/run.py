@@ -26,6 +26,7 @@ from taosha.io.files import expand_inputs, open_binary
 from taosha.io.readers import plan_shards
 from taosha.io.writers import write_json_atomic
 from taosha.pipeline import (
+    WORK_FORMAT,
     RunPlan,
     clean_work,
     drop_stage_scratch,
@@ -85,13 +86,18 @@ def prepare(
     fp_path = plan.work_dir / "fingerprint.json"
     if fp_path.exists():
         previous = orjson.loads(fp_path.read_bytes())
+        if previous.get("work_format", 1) != WORK_FORMAT:
+            raise InputError(
+                f"{out} holds a run started by taosha {previous.get('taosha', '?')}, whose work files this version"
+                " cannot resume; rerun with --fresh to start it again, or choose another -o"
+            )
         if previous.get("fingerprint") != print_key:
             raise InputError(
                 f"{out} holds a run with another recipe or other inputs; rerun with --fresh to replace it, or choose another -o"
             )
     elif out.exists() and any(p.name not in (".taosha",) for p in out.iterdir()):
         raise InputError(f"{out} is not empty and holds no taosha run; choose an empty or new output directory")
-    write_json_atomic(fp_path, {"fingerprint": print_key, "taosha": __version__})
+    write_json_atomic(fp_path, {"fingerprint": print_key, "taosha": __version__, "work_format": WORK_FORMAT})
     for name in ("data", "removed", "quarantine"):
         (plan.out_dir / name).mkdir(exist_ok=True)
     return plan
