@@ -32,6 +32,24 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
+def _pss_kib(pid: int) -> int:
+    """Proportional set size: pages shared by several processes (a forked worker and the process it
+    was forked from) counted once in all, where summed RSS counts them once per process."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_memory_kib(pid: int) -> tuple[int, int]:
+    """Summed RSS and summed PSS of ``pid`` and its descendants."""
+    pids = _tree(pid)
+    return sum(_rss_kib(p) for p in pids), sum(_pss_kib(p) for p in pids)
+
+
 def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Seconds and peak MiB of the summed RSS of the process tree, sampled every 20 ms."""
     start = time.perf_counter()

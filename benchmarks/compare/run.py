@@ -22,7 +22,8 @@ What it does:
 3. Prints the medians: wall seconds, CPU seconds (user + system of the whole process tree), MB/s of
    text per core (text MB / wall seconds / workers, and text MB / CPU seconds, which is what a core
    achieves when the machine is shared), ratios to taosha and to the floor, peak memory (summed RSS
-   of the process tree, sampled every 20 ms), then what each removed: removed-document sets by id,
+   of the process tree, sampled every 20 ms, and summed PSS, which counts the pages that forked
+   workers share with their parent once instead of once per process), then what each removed: removed-document sets by id,
    their pairwise overlap, per-step counts, and a sample of disagreements with short excerpts.
 
 Outputs and logs of the last round stay in ``benchmarks/_work/compare/``.
@@ -52,7 +53,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from _measure import _rss_kib, _tree  # noqa: E402
+from _measure import tree_memory_kib  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 WORK = ROOT / "benchmarks" / "_work"
@@ -218,7 +219,7 @@ def commands(full: Path) -> dict[str, tuple[list[str], int, dict[str, str]]]:
 
 
 def measure(cmd: list[str], env: dict[str, str], log: Path) -> dict[str, float]:
-    """Wall seconds, CPU seconds of the process tree, peak summed RSS (MiB).
+    """Wall seconds, CPU seconds of the process tree, peak summed RSS and peak summed PSS (MiB).
 
     Like ``benchmarks/_measure.py``'s ``measure`` but with output to a log file (Data-Juicer's progress
     bars would fill a pipe) and CPU time from ``RUSAGE_CHILDREN`` (every descendant is waited for).
@@ -227,16 +228,17 @@ def measure(cmd: list[str], env: dict[str, str], log: Path) -> dict[str, float]:
     start = time.perf_counter()
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=fh, stderr=subprocess.STDOUT)
-        peak = 0
+        peak = peak_pss = 0
         while proc.poll() is None:
-            peak = max(peak, sum(_rss_kib(p) for p in _tree(proc.pid)))
+            rss, pss = tree_memory_kib(proc.pid)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             time.sleep(0.02)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}); see {log}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu, "peak": peak / 1024}
+    return {"wall": wall, "cpu": cpu, "peak": peak / 1024, "peak_pss": peak_pss / 1024}
 
 
 def run_all(names: list[str], repeats: int, full: Path) -> dict[str, list[dict[str, float]]]:
@@ -359,7 +361,7 @@ def report(results: dict[str, list[dict[str, float]]], versions: dict[str, str],
     ALL_IDS[:] = list(docs)
     mb = sum(len(text.encode()) for _, text in docs.values()) / 1e6
     cmds = commands(OUT / "zh-web-full.yaml")
-    med = {name: {k: statistics.median(r[k] for r in runs) for k in ("wall", "cpu", "peak", "load")}
+    med = {name: {k: statistics.median(r.get(k, 0.0) for r in runs) for k in ("wall", "cpu", "peak", "peak_pss", "load")}
            for name, runs in results.items() if runs}
     n = len(next(iter(results.values()))) if results else 0
     emit(f"Input: {len(docs):,} documents, {mb:.2f} MB of text (UTF-8), {len(INPUTS)} files. Medians of {n} "
@@ -368,8 +370,8 @@ def report(results: dict[str, list[dict[str, float]]], versions: dict[str, str],
          f"taosha-full adds to zh-web: {', '.join(added) or 'nothing (zh-web has every step)'}.")
     emit("")
     emit("| run | wall s | CPU s | MB/s per core (wall) | MB/s per CPU-s | x taosha-full (CPU) | x floor (wall) "
-         "| x floor (CPU) | peak MiB | load |")
-    emit("|---|---|---|---|---|---|---|---|---|---|")
+         "| x floor (CPU) | peak MiB (RSS) | peak MiB (PSS) | load |")
+    emit("|---|---|---|---|---|---|---|---|---|---|---|")
     ref = med.get("taosha-full", {}).get("cpu")
     floor = med.get("floor", {}).get("wall")
     floor_cpu = med.get("floor", {}).get("cpu")
@@ -379,7 +381,7 @@ def report(results: dict[str, list[dict[str, float]]], versions: dict[str, str],
         fl = f"{m['wall'] / floor:.1f}" if floor else "-"
         fl_cpu = f"{m['cpu'] / floor_cpu:.1f}" if floor_cpu else "-"
         emit(f"| {name} | {m['wall']:.2f} | {m['cpu']:.2f} | {mb / m['wall'] / workers:.2f} | {mb / m['cpu']:.2f} | "
-             f"{rel} | {fl} | {fl_cpu} | {m['peak']:.0f} | {m['load']:.1f} |")
+             f"{rel} | {fl} | {fl_cpu} | {m['peak']:.0f} | {m['peak_pss']:.0f} | {m['load']:.1f} |")
     if "taosha-full" in med and "taosha-full-w2" in med:
         emit("")
         emit(f"2 workers / 1 worker (wall): {med['taosha-full']['wall'] / med['taosha-full-w2']['wall']:.2f}x")
