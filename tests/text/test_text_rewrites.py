@@ -11,7 +11,7 @@ import re
 
 from conftest import load_records
 
-from taosha.text import debris, punct, social
+from taosha.text import debris, punct, social, width
 from taosha.text.cjk import CJK, CJK_PUNCT
 
 # parentheses: the pattern decided by a Python function per pair
@@ -71,3 +71,23 @@ def test_video_stubs_need_their_ending():
     assert social.short_links("看 L张三的微博视频", "strip") == "看"
     text = "这段视频很好看，L型的视频架"
     assert social.short_links(text, "strip") == text
+
+
+# patterns that now begin with the character they need, so that sre can skip to it
+_OLD_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|(?<![A-Za-z0-9\[])\[(?:[0-9]{1,3};)*[0-9]{1,3}m")
+_OLD_MOJIBAKE = re.compile(f"[\u00e0-\u00ef][{debris._CONT}]{{2}}|[\u00c2-\u00df][{debris._CONT}].*?[\u00c2-\u00df][{debris._CONT}]")
+_OLD_DIGIT_SEP = re.compile(r"(?<=[0-9])[．，](?=[0-9])")
+
+
+def test_patterns_that_begin_with_their_character_match_as_before():
+    rng = random.Random(13)
+    ansi = ["\x1b", "[", "31", ";", "1", "m", "a", "0", "[3]", "错误", "\x1b[0m", "[1;32m", "?", "K"]
+    mojibake = ["æ", "µ", "‹", "Ã", "©", "é", "“", "”", "—", "…", "中", " ", "\n", "Â", "\u00a0", "×"]
+    digits = ["1", "．", "，", "5", "a", "中", "２"]
+    for _ in range(20000):
+        text = "".join(rng.choice(ansi) for _ in range(rng.randint(1, 10)))
+        assert debris._ANSI_RE.sub("", text) == _OLD_ANSI.sub("", text), text
+        text = "".join(rng.choice(mojibake) for _ in range(rng.randint(1, 10)))
+        assert bool(debris._MOJIBAKE_RE.search(text)) == bool(_OLD_MOJIBAKE.search(text)), text
+        text = "".join(rng.choice(digits) for _ in range(rng.randint(1, 8)))
+        assert width._DIGIT_SEP_RE.sub("#", text) == _OLD_DIGIT_SEP.sub("#", text), text

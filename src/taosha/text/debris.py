@@ -45,7 +45,8 @@ def strip_replacement(text: str) -> str:
 
 # A CSI sequence with its ESC; or, after unicode_cleanup dropped the ESC, the bare SGR "[31m" form
 # (only the colour form ending in "m", so "[3]" or "[1]" citations are never touched).
-_ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|(?<![A-Za-z0-9\[])\[(?:[0-9]{1,3};)*[0-9]{1,3}m")
+# (ESC or "[" consumed first, so that sre skips to them instead of trying the pattern everywhere.)
+_ANSI_RE = re.compile(r"[\x1b\[](?:(?<=\x1b)\[[0-9;?]*[A-Za-z]|(?<![A-Za-z0-9\[]\[)(?<=\[)(?:[0-9]{1,3};)*[0-9]{1,3}m)")
 
 
 def strip_ansi(text: str) -> str:
@@ -85,7 +86,11 @@ def literal_newlines(text: str) -> str:
 # or cp1252 symbols.  A Chinese character gives a three-character run (lead U+00E0..U+00EF); two
 # two-character runs are needed for other scripts, so one stray "É¬" or "á" is left alone.
 _CONT = "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
-_MOJIBAKE_RE = re.compile(f"[\u00e0-\u00ef][{_CONT}]{{2}}|[\u00c2-\u00df][{_CONT}].*?[\u00c2-\u00df][{_CONT}]")
+# (The lead byte is consumed first and its kind checked behind it: a pattern that starts with one
+# class lets sre skip to the Latin-1 letters instead of trying both alternatives at every position.)
+_MOJIBAKE_RE = re.compile(
+    f"[\u00c2-\u00ef](?:(?<=[\u00e0-\u00ef])[{_CONT}]{{2}}|(?<=[\u00c2-\u00df])[{_CONT}].*?[\u00c2-\u00df][{_CONT}])"
+)
 _LATIN1_RE = re.compile("[\u00c2-\u00ef]")
 # A run of characters that mojibake is made of (spaces included: "â€œ" quotes sit between words).
 _RUN_RE = re.compile(f"[\u00c0-\u00ff{_CONT} ]{{2,}}")

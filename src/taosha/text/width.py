@@ -17,7 +17,7 @@ import re
 
 _TABLE = {cp: cp - 0xFEE0 for cp in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
 _WIDE_RE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
-_DIGIT_SEP_RE = re.compile(r"(?<=[0-9])[．，](?=[0-9])")
+_DIGIT_SEP_RE = re.compile(r"[．，](?<=[0-9][．，])(?=[0-9])")  # the mark first: sre skips to it
 
 
 def fold_width(text: str) -> str:
