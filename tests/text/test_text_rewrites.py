@@ -91,3 +91,13 @@ def test_patterns_that_begin_with_their_character_match_as_before():
         assert bool(debris._MOJIBAKE_RE.search(text)) == bool(_OLD_MOJIBAKE.search(text)), text
         text = "".join(rng.choice(digits) for _ in range(rng.randint(1, 8)))
         assert width._DIGIT_SEP_RE.sub("#", text) == _OLD_DIGIT_SEP.sub("#", text), text
+
+
+def test_letter_spacing_cut_as_before():
+    old = re.compile(rf"(?<![{CJK}])[{CJK}](?: [{CJK}](?![{CJK}])){{2,}}")
+    rng = random.Random(17)
+    pieces = ["欢", "迎", " ", "  ", "，", "a", "光临", "本 店", "\n"]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        expected = old.sub(lambda m: m.group().replace(" ", ""), text)
+        assert debris._SPACED_RE.sub(lambda m: m.group().replace(" ", ""), text) == expected, text

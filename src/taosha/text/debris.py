@@ -116,7 +116,10 @@ def fix_mojibake(text: str) -> str:
 # Letter-spaced Han characters ("欢 迎 光 临"): three or more single characters, each separated by one
 # space.  A space between two longer runs ("质量真烂 卖没几天") is a clause break in informal Chinese
 # and is kept.
-_SPACED_RE = re.compile(rf"(?<![{CJK}])[{CJK}](?: [{CJK}](?![{CJK}])){{2,}}")
+# (From the first space on, the first character looked at behind it: a pattern that starts with a
+# space is searched for the space; one that starts with a Han character is tried at nearly every
+# position.  The first character stays, the spaces go, as before.)
+_SPACED_RE = re.compile(rf" (?<=(?<![{CJK}])[{CJK}] )[{CJK}](?![{CJK}])(?: [{CJK}](?![{CJK}]))+")
 _SPACED_HINT = re.compile(rf" [{CJK}] ")
 # Literal-first patterns (see taosha.text.punct): the space, then a look-behind at what precedes it.
 # Only clause and sentence marks: a space after a closing bracket or before an opening one often
