@@ -94,6 +94,42 @@ def test_one_worker_and_two_workers_write_identical_bytes(corpus, tmp_path):
     assert one == two and len(one) > 5
 
 
+def test_three_workers_share_tasks_with_the_driver_and_give_the_same_bytes(corpus, tmp_path, monkeypatch):
+    # -w 3 is the driver and two worker processes; every task must run exactly once, wherever.
+    import taosha.engines.local as local
+
+    ran: list[tuple[str, int, int]] = []
+    real = local._execute
+
+    def execute(plan, batch, item, report):
+        ran.append((batch.kind, batch.stage, item))
+        return real(plan, batch, item, report)
+
+    monkeypatch.setattr(local, "_execute", execute)  # the driver's own tasks only (workers are forked)
+    recipe = load_recipe(write_recipe(tmp_path, shard_size="256KB"))
+    run(recipe, [str(corpus)], tmp_path / "w1", workers=1, report=False)
+    in_one = len([r for r in ran if r[0] == "shards"])
+    ran.clear()
+    run(recipe, [str(corpus)], tmp_path / "w3", workers=3, report=False)
+    in_driver = len([r for r in ran if r[0] == "shards"])
+    assert tree_digest(tmp_path / "w1") == tree_digest(tmp_path / "w3")
+    assert 0 < in_driver < in_one and len(set(ran)) == len(ran)
+
+
+def test_the_driver_carries_on_alone_when_workers_cannot_start(corpus, tmp_path, monkeypatch, caplog):
+    import taosha.engines.local as local
+
+    def broken(self, plan):
+        raise OSError("no processes for you")
+
+    monkeypatch.setattr(local.LocalEngine, "_ensure_pool", broken)
+    recipe = load_recipe(write_recipe(tmp_path, shard_size="256KB"))
+    run(recipe, [str(corpus)], tmp_path / "w1", workers=1, report=False)
+    run(recipe, [str(corpus)], tmp_path / "w2", workers=2, report=False)
+    assert tree_digest(tmp_path / "w1") == tree_digest(tmp_path / "w2")
+    assert "could not start worker processes" in caplog.text
+
+
 def test_rerun_after_success_changes_nothing_and_changed_recipe_is_refused(corpus, tmp_path):
     recipe_path = write_recipe(tmp_path, shard_size="256KB")
     run(load_recipe(recipe_path), [str(corpus)], tmp_path / "out", workers=1, report=False)

@@ -4,8 +4,9 @@ Workers are forked from a fork server (``forkserver``: nothing inherited from th
 state) that has imported the step modules once (:mod:`taosha.engines.warm`); where there is no fork
 server (Windows) they are spawned.  The server is started when the engine is made, so its imports
 overlap the driver's recipe loading and planning.  Workers are kept for the whole run.  Progress
-comes back over a queue as ``(docs, bytes)`` deltas.  With one worker the tasks run in the driver's
-own process, which is simplest to debug.
+comes back over a queue as ``(docs, bytes)`` deltas.  The driver runs tasks too, so ``-w N`` means
+the driver and ``N - 1`` worker processes; with one worker every task runs in the driver's own
+process, which is simplest to debug.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
+import queue
+import threading
 import traceback
+from collections import deque
 from typing import Any
 
 from taosha.engines.base import Batch, Progress
@@ -86,6 +90,7 @@ class LocalEngine:
         self._pool_plan: RunPlan | None = None
         self._queue: Any = None
         self._context: Any = None
+        self._starter: threading.Thread | None = None
         if self.workers > 1:
             self._context = _start_context()
             if self._context.get_start_method() == "forkserver":
@@ -100,7 +105,8 @@ class LocalEngine:
         if self._pool is None:
             ctx = self._context or _start_context()
             self._queue = ctx.Queue()
-            self._pool = ctx.Pool(self.workers, initializer=_init_worker, initargs=(self._queue, plan))
+            # The driver is one of the workers (see run_batch): the pool has one process fewer.
+            self._pool = ctx.Pool(self.workers - 1, initializer=_init_worker, initargs=(self._queue, plan))
             self._pool_plan = plan
 
     def run_batch(self, plan: RunPlan, batch: Batch, progress: Progress) -> dict[int, Stats | None]:
@@ -118,19 +124,7 @@ class LocalEngine:
                 item, stats, error = _execute(plan, batch, item, progress.update)
                 self._collect(batch, item, stats, error, results, failures, progress)
         else:
-            self._ensure_pool(plan)
-            pending = self._pool.imap_unordered(_task, [(batch, item) for item in items])
-            while True:
-                try:
-                    item, stats, error = pending.next(timeout=0.2)
-                except mp.TimeoutError:
-                    self._drain(progress)
-                    continue
-                except StopIteration:
-                    break
-                self._drain(progress)
-                self._collect(batch, item, stats, error, results, failures, progress)
-            self._drain(progress)
+            self._share(plan, batch, items, progress, results, failures)
         if failures:
             for item, error in failures:
                 log.debug("task %s %s failed:\n%s", batch.kind, item, error)
@@ -141,6 +135,78 @@ class LocalEngine:
                 first_error.splitlines()[0] + " — finished shards are kept; rerun the same command to retry",
             )
         return results
+
+    def _share(self, plan: RunPlan, batch: Batch, items: list[int], progress: Progress,
+               results: dict[int, Stats | None], failures: list[tuple[int, str]]) -> None:
+        """Run ``items`` on the pool and in the driver itself, one task at a time each, in order.
+
+        The driver works rather than waits: it starts on the largest shard at once, while the pool's
+        workers are still being forked, and a run on two cores uses both with one worker process.
+        Each pool worker has one task in flight and gets the next when it returns it (a callback in
+        the pool's result thread), so tasks go out in LPT order to whoever is free.
+        """
+        todo = deque(items)
+        lock = threading.Lock()
+        finished: queue.SimpleQueue[tuple[int, dict[str, Any] | None, str | None]] = queue.SimpleQueue()
+
+        def take() -> int | None:
+            with lock:
+                return todo.popleft() if todo else None
+
+        def feed_pool(_: object = None) -> None:
+            item = take()
+            if item is not None:
+                self._pool.apply_async(
+                    _task, ((batch, item),), callback=lambda r: (finished.put(r), feed_pool()),
+                    error_callback=lambda e, item=item: (finished.put((item, None, f"{type(e).__name__}: {e}")), feed_pool()),
+                )
+
+        def start_pool_and_feed() -> None:
+            try:
+                self._ensure_pool(plan)
+            except Exception:  # the driver carries on alone
+                log.warning("could not start worker processes; running every task in the driver", exc_info=True)
+                return
+            for _ in range(self.workers - 1):
+                feed_pool()
+
+        if self._pool is not None and self._pool_plan is not plan:
+            self.close()
+        if self._pool is None:
+            # Forking the first workers waits for the fork server's imports: in a thread, so that
+            # the driver starts on the first task meanwhile.
+            if self._starter is None:
+                self._starter = threading.Thread(target=start_pool_and_feed, name="taosha-pool-start", daemon=True)
+                self._starter.start()
+            else:
+                self._starter.join()
+                start_pool_and_feed()
+        else:
+            for _ in range(self.workers - 1):
+                feed_pool()
+        collected = 0
+        while collected < len(items):
+            item = take()
+            if item is not None:
+                self._collect(batch, *_execute(plan, batch, item, progress.update), results, failures, progress)
+                collected += 1
+            else:
+                try:
+                    done = finished.get(timeout=0.2)
+                except queue.Empty:
+                    self._drain(progress)
+                    continue
+                self._collect(batch, *done, results, failures, progress)
+                collected += 1
+            self._drain(progress)
+            while collected < len(items):
+                try:
+                    done = finished.get_nowait()
+                except queue.Empty:
+                    break
+                self._collect(batch, *done, results, failures, progress)
+                collected += 1
+        self._drain(progress)
 
     def _collect(self, batch: Batch, item: int, stats: dict[str, Any] | None, error: str | None,
                  results: dict[int, Stats | None], failures: list[tuple[int, str]], progress: Progress) -> None:
@@ -165,6 +231,9 @@ class LocalEngine:
             progress.update(docs, nbytes)
 
     def close(self) -> None:
+        if self._starter is not None:
+            self._starter.join()
+            self._starter = None
         if self._pool is not None:
             self._pool.close()
             self._pool.join()
