@@ -16,7 +16,7 @@ import re
 import pytest
 from conftest import load_records
 
-from taosha.normalize.zh import _NON_ASCII, _RARE, _RARE_RE, ZhNormalize
+from taosha.normalize.zh import _NON_ASCII, _RARE, _RARE_RE, _WRITES_HAN, ZhNormalize
 from taosha.text import cjk
 
 HAN = re.compile(f"[^{cjk.CJK}]+")
@@ -70,7 +70,7 @@ def test_same_as_every_fix_in_order_on_generated_texts():
     pieces = ["微", "博", "转发微博", "//@张三:", "t.cn/Ab12Cd", " http://t.cn/Xy34Zw", "网页链接", "L张三的秒拍视频",
               "...展开全文", "ampquot", "ampamp", "quot", "nbsp", "&amp;", "&#39640;", "&#x9AD8;", "[哈哈]", "[1]",
               "#话题#", "@李四", "。来源：新华社", "。相关阅读：", "编辑：王五", "(注)", "好,", "吗?", "说:", ";",
-              " ", "  ", "\n", "\n\n\n", "\\n", "\ue40c", "\ufffd", "ＡＢ１", "æµ‹è¯•", "\x1b[31m", "發展", "臺",
+              " ", "  ", "\n", "\n\n\n", "\\n", "\ue40c", "\ufffd", "ＡＢ１", "æµ‹è¯•", "\x1b[31m", "發展", "臺", "&#30332;", "ç™¼",
               "今天", "的", "很好", "了", "a", "1"]
     rng = random.Random(5)
     for _ in range(3000):
@@ -91,3 +91,19 @@ def test_a_fix_can_make_the_word_a_later_fix_looks_for():
     text = "转发微t.cn/Ab12Cd博"
     assert ZhNormalize().normalize(text) == ("", ["short_links", "repost_text"], 0.0)
     assert reference(ZhNormalize(), text)[0] == ""
+
+
+def test_only_the_fixes_said_to_write_han_characters_add_traditional_ones():
+    # normalize skips the look for a traditional character after the other fixes (_WRITES_HAN)
+    step = ZhNormalize(topics="unwrap", mentions="replace", short_links="replace", t2s=False)
+    texts = [r["text"] for name in ("weibo_ced_reposts.jsonl.gz", "news_thucnews_sample.jsonl.gz",
+                                    "web_chinesewebtext_sample.jsonl.gz") for r in load_records(name, 1000)]
+    texts += ["&#30332;展", "ç™¼展", "經&amp;#30332;", "L發的秒拍视频 @臺灣 #發#", "t.cn/AbCd12 發"]
+    trad = cjk.traditional_re()
+    written = set()
+    for name, fix, _ in step.fixes():
+        for text in texts:
+            before, after = set(trad.findall(text)), set(trad.findall(fix(text)))
+            if not after <= before:
+                written.add(name)
+    assert written == set(_WRITES_HAN)

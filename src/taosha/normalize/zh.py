@@ -50,7 +50,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from typing import Literal
 
 from taosha.document import Document
@@ -197,10 +197,14 @@ class ZhNormalize(Mapper):
             if new is not text and new != text:
                 changed.append(fix_name)
                 text = new
-        if text is not original:
+        # The scan also looked for a traditional character.  Without one, only a fix that can
+        # write new Han characters (decoding entities or mojibake) can have made one.
+        if traditional:
+            share = cjk.traditional_share_of(text) if text is original else cjk.traditional_share(text)
+        elif text is not original and not _WRITES_HAN.isdisjoint(changed):
             share = cjk.traditional_share(text)
-        else:  # the scan also looked for a traditional character
-            share = cjk.traditional_share_of(text) if traditional else 0.0
+        else:
+            share = 0.0
         if self.t2s and share > 0.0:
             new = cjk.to_simplified(text)
             if new != text:
@@ -208,12 +212,18 @@ class ZhNormalize(Mapper):
                 text = new
         return text, changed, share
 
+    @cached_property
+    def _full_scan(self) -> re.Pattern[str] | None:
+        """The scan regex for every class, kept on the step (built at first use, not at
+        construction: it needs OpenCC's table)."""
+        return _scan_regex(self._words, True, True)
+
     def _scan(self, text: str) -> tuple[bool, set[str], bool]:
         """Whether ``text`` has a rare character, the names of the enabled fixes one of whose words
         (``_WORDS``) occurs in it, and whether it has a traditional character."""
         rare = traditional = False
         found: set[str] = set()
-        regex = _scan_regex(self._words, True, True)
+        regex = self._full_scan
         first = regex.search(text) if regex is not None else None
         if first is None:  # most documents: no iterator, no loop
             return rare, found, traditional
@@ -249,6 +259,9 @@ class ZhNormalize(Mapper):
 
 
 _ANY, _NON_ASCII, _RARE = 0, 1, 2
+# The fixes that can write Han characters the text did not have (the others remove characters or
+# write punctuation, ASCII, or the simplified 链接 and 用户).
+_WRITES_HAN = frozenset({"mojibake", "entities"})
 # The fixes that change only texts holding one of a few words (their own pre-checks look for them).
 _WORDS: dict[str, tuple[str, ...]] = {
     "entity_residue": entities.RESIDUE_HINTS,
