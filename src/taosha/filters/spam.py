@@ -23,9 +23,9 @@ Cost: nearly no document hits a lexicon (3 % of the long documents of ../shared/
 four), so the taggers fold each document once and look at it once for the first one to three
 characters of every term and pattern of the four built-in lexicons (:class:`Screen`); only the
 parts that can hit it are then scanned, and the scores are those of :func:`density`.  The four
-taggers went from 0.34 to about 0.12 CPU seconds on the 4.1 million characters of the long set
-(``benchmarks/spam_normalize_speed.py``, which also checks that every score on all 16 files of
-../shared/data is the old one).
+taggers went from 0.34 to 0.11 CPU seconds on the 4.1 million characters of the long set in a zh-web
+run (``benchmarks/compare/step_cpu.py``; ``benchmarks/spam_normalize_speed.py`` checks that every
+score on all 16 files of ../shared/data is the old one).
 
 Default thresholds come from benchmarks/calibrate.py on ../shared/data (docs/quality.md): the
 gambling default 1.0 removes every gambling-injected page of web_chinesewebtext_sample while

@@ -41,8 +41,9 @@ looks at each document once (:func:`_scan_regex`) for the rare characters eight 
 words five fixes look for (``_WORDS``: ``amp``, ``t.cn``, ``//@``, ``微博``, ``来源``...) and for a
 first traditional character; the fixes whose characters or words are absent are not called, and
 the traditional share of a text no fix changed needs no other scan.  On the 4.1 million characters
-of the long set that is 0.09 CPU seconds instead of 0.19 (``benchmarks/spam_normalize_speed.py``,
-which also checks that every text of the 16 files of ../shared/data is the old one).
+of the long set the step went from 0.20 to 0.10 CPU seconds in a zh-web run
+(``benchmarks/compare/step_cpu.py``; ``benchmarks/spam_normalize_speed.py`` times it alone and checks
+that every text of the 16 files of ../shared/data is the old one).
 """
 
 from __future__ import annotations
