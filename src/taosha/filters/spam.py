@@ -186,7 +186,7 @@ _MAX_HEADS = 512
 
 try:  # sre's parser: private, but stable since Python 2; without it every pattern is scanned directly
     from re import _constants as _sre  # type: ignore[attr-defined]
-    from re import _parser as _sre_parse
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - a Python whose re has no _parser
     _sre = _sre_parse = None
 
