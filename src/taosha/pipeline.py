@@ -396,6 +396,11 @@ def clean_work(plan: RunPlan) -> None:
     for directory in ("data", "removed", "quarantine"):
         for tmp in (plan.out_dir / directory).glob(f"*{TMP_SUFFIX}"):
             tmp.unlink()
+    # A done marker or fingerprint half-written by a killed attempt (its temporary name carries
+    # that attempt's process id, so the rerun never reuses it).
+    for directory in (plan.work_dir, plan.work_dir / "done"):
+        for tmp in directory.glob(f".*{TMP_SUFFIX}"):
+            tmp.unlink(missing_ok=True)
 
 
 def merge_task_stats(plan: RunPlan) -> tuple[Stats, dict[str, dict[str, int]]]:
