@@ -20,7 +20,8 @@
  *       counting.
  *
  * Lone surrogates (which a Python str can hold) are read as their code point like any other.
- * Texts of 2^32 - 1 or more characters are refused (counts and ids are 32-bit).
+ * Texts of 2^32 - 2 or more characters are refused with OverflowError (counts, positions and ids
+ * are 32-bit); a text whose working memory cannot be allocated raises MemoryError.
  */
 
 #define PY_SSIZE_T_CLEAN
@@ -78,7 +79,9 @@ static int open_source(PyObject *text, PyObject *table, Source *s, Py_buffer *vi
         PyErr_SetString(PyExc_ValueError, "the class table must be a non-empty buffer of bytes (uint8)");
         return -1;
     }
-    if (PyUnicode_GET_LENGTH(text) >= (Py_ssize_t)UINT32_MAX - 1) {
+    /* Compared as size_t: on a 32-bit build (Py_ssize_t of 32 bits) the former
+     * `length >= (Py_ssize_t)UINT32_MAX - 1` compared against -2 and so refused every text. */
+    if ((size_t)PyUnicode_GET_LENGTH(text) >= (size_t)UINT32_MAX - 1) {
         PyBuffer_Release(view);
         PyErr_SetString(PyExc_OverflowError, "text too long for taosha._speedups (2^32 characters)");
         return -1;
@@ -161,6 +164,14 @@ static size_t table_size(size_t n)
 
 static int idmap_init(IdMap *m, size_t n)
 {
+    /* table_size(n) <= 4n slots of 12 bytes: refuse before that product (or the doubling in
+     * table_size) can wrap around, which only a 32-bit size_t allows. */
+    if (n > SIZE_MAX / (4 * (sizeof(uint64_t) + sizeof(uint32_t)))) {
+        m->keys = NULL;
+        m->ids = NULL;
+        PyErr_NoMemory();
+        return -1;
+    }
     m->capacity = table_size(n);
     m->keys = PyMem_Malloc(m->capacity * sizeof(uint64_t));
     m->ids = PyMem_Malloc(m->capacity * sizeof(uint32_t));
@@ -339,6 +350,13 @@ static PyObject *ngram_counts(PyObject *module, PyObject *const *args, Py_ssize_
     if (s.length == 0)
         goto done;
     size_t n_alloc = (size_t)s.length;
+    /* 5n + 1 words: with a 32-bit size_t that product wraps for n > ~214 million, and a short
+     * buffer would then be overrun; refuse instead (PyMem_Malloc checks only the final size). */
+    if (n_alloc > (SIZE_MAX / sizeof(uint32_t) - 1) / 5) {
+        PyErr_NoMemory();
+        failed = 1;
+        goto done;
+    }
     work = PyMem_Malloc((5 * n_alloc + 1) * sizeof(uint32_t));
     if (!work || idmap_init(&map, n_alloc) < 0) {
         if (!PyErr_Occurred())

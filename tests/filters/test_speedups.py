@@ -9,14 +9,20 @@ fails on a development install where it is missing, so CI cannot fall back witho
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 import random
 import subprocess
 import sys
+from collections import Counter
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
 from conftest import DATA, load_records
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from taosha import Context, Document
 from taosha.filters import charclass, heuristics, langid, signals
@@ -234,3 +240,160 @@ def test_class_table_cache_keeps_only_the_newest_tables(monkeypatch, tmp_path):
     kept = sorted(p.name for p in tmp_path.iterdir())
     assert charclass._table_cache_path().name in kept
     assert kept == sorted([charclass._table_cache_path().name] + [f"class-table-u0-opencc0-{a:016x}.bin" for a in range(3)])
+
+
+# ---- fuzzing: arbitrary str against the NumPy reference and an exact pure-Python reference ----------
+#
+# The strategies below are shared with benchmarks/fuzz_speedups.py, which runs the same check for
+# minutes (optionally against a sanitizer build); the test runs a fixed, derandomized sample.
+
+
+@contextlib.contextmanager
+def kernel_switched(on: bool) -> Iterator[None]:
+    """``use_kernel`` without pytest's monkeypatch (which hypothesis's @given cannot share)."""
+    saved = [(module, module.KERNEL) for module in (charclass, signals, langid, heuristics)]
+    saved_kernel = charclass.kernel
+    charclass.kernel = built() if on else None
+    for module, _ in saved:
+        module.KERNEL = on
+    try:
+        yield
+    finally:
+        charclass.kernel = saved_kernel
+        for module, flag in saved:
+            module.KERNEL = flag
+
+
+# Code points where the kernel's reading can go wrong: every PEP 393 width boundary, lone and paired
+# surrogates, the last table entry and its neighbours (charclass.TABLE_SIZE), the last code point,
+# the whitespace the table calls SPACE, LATIN run edges and function characters.
+SPECIAL = [chr(c) for c in (
+    0x00, 0x09, 0x0A, 0x20, 0x41, 0x7F, 0x80, 0x85, 0xA0, 0xD7, 0xE9, 0xFF, 0x100, 0x24F, 0x250,
+    0x3000, 0x4E00, 0x7684, 0x4E86, 0xD7FF, 0xD800, 0xDBFF, 0xDC00, 0xDFFF, 0xE000, 0xFF21, 0xFFFF,
+    0x10000, 0x1F600, 0x20000, charclass.TABLE_SIZE - 1, charclass.TABLE_SIZE, charclass.TABLE_SIZE + 1,
+    0xE0001, 0x10FFFF,
+)]
+any_char = st.one_of(st.sampled_from(SPECIAL), st.integers(0, 0x10FFFF).map(chr))
+
+
+@st.composite
+def small_alphabet_text(draw, max_size: int = 120) -> str:
+    # Few distinct characters: n-grams repeat at every order, in every possible overlap.
+    alphabet = draw(st.lists(any_char, min_size=1, max_size=4))
+    return "".join(draw(st.lists(st.sampled_from(alphabet), max_size=max_size)))
+
+
+@st.composite
+def repeated_text(draw, max_repeat: int = 3000) -> str:
+    # A unit repeated many times (spam, "哈" * 10000), with something around it.
+    unit = draw(st.text(any_char, min_size=1, max_size=8))
+    return draw(st.text(any_char, max_size=4)) + unit * draw(st.integers(1, max_repeat)) + draw(
+        st.text(any_char, max_size=4))
+
+
+class _Sub(str):
+    """A str subclass: CPython stores it non-compact (data in a separate block), which the kernel's
+    PyUnicode_DATA must follow as well as the compact layout."""
+
+
+def fuzz_texts(max_repeat: int = 3000) -> st.SearchStrategy[str]:
+    part = st.one_of(st.text(any_char, max_size=40), small_alphabet_text(), repeated_text(max_repeat))
+    joined = st.lists(part, min_size=1, max_size=4).map("".join)  # mixed widths in one str
+    return st.one_of(joined, joined.map(_Sub))
+
+
+def exact_scan(text: str) -> tuple:
+    """``scan`` in plain Python, one character at a time."""
+    table = charclass.class_table()
+    entries = [int(table[min(ord(c), charclass.TABLE_SIZE)]) for c in text]
+    classes = [0] * 16
+    runs = 0
+    was_latin = False
+    for e in entries:
+        classes[e & 15] += 1
+        is_latin = (e & 15) == charclass.LATIN
+        runs += is_latin and not was_latin
+        was_latin = is_latin
+    functions = sum(1 for e in entries if e & charclass.FUNCTION)
+    return tuple(classes), functions, runs, sum(1 for e in entries if (e & 15) != charclass.SPACE)
+
+
+def exact_ngram_counts(text: str) -> tuple:
+    """``ngram_counts`` by its definition, with n-grams compared as tuples (no hashing, no pruning);
+    the entropy as a float to compare approximately."""
+    table = charclass.class_table()
+    vis = [ord(c) for c in text if (table[min(ord(c), charclass.TABLE_SIZE)] & 15) != charclass.SPACE]
+    length = len(vis)
+    entropy = -sum(f / length * math.log2(f / length) for f in Counter(vis).values()) if vis else 0.0
+    result = []
+    for n in range(2, 11):
+        if length < n + 1:
+            result.append(0)
+            continue
+        grams = Counter(tuple(vis[i:i + n]) for i in range(length - n + 1))
+        if n <= 4:
+            result.append(max(grams.values()))
+        else:
+            covered = set()
+            for i in range(length - n + 1):
+                if grams[tuple(vis[i:i + n])] >= 2:
+                    covered.update(range(i, i + n))
+            result.append(len(covered))
+    return (length, entropy, *result)
+
+
+def check_text(text: str, exact_up_to: int = 3000) -> None:
+    """The kernel's raw counts against the exact reference (texts up to ``exact_up_to``
+    characters: it is quadratic-ish in Python), and every signal against the NumPy reference."""
+    table, speedups = charclass.class_table(), built()
+    scanned = speedups.scan(text, table)
+    counts = speedups.ngram_counts(text, table)
+    if len(text) <= exact_up_to:
+        assert scanned == exact_scan(text)
+        expected = exact_ngram_counts(text)
+        assert counts[0] == expected[0] and counts[2:] == expected[2:]
+        assert math.isclose(counts[1], expected[1], rel_tol=1e-12, abs_tol=1e-12)
+    assert speedups.scan(str(text), table) == scanned  # same str, compact exact type
+    with kernel_switched(True):
+        fast = measure(text)
+    with kernel_switched(False):
+        reference = measure(text)
+    assert fast == reference
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(fuzz_texts())
+def test_same_counts_and_signals_on_arbitrary_str(text):
+    # Every code point incl. lone surrogates and ones beyond the table, every PEP 393 width and
+    # their mixtures, str subclasses, long repeats; a fixed sample (derandomized) so CI is stable.
+    check_text(text)
+
+
+def test_allocation_failure_raises_memory_error_and_leaves_the_kernel_consistent():
+    # ngram_counts allocates 20 bytes a character plus its hash map; when either allocation fails
+    # it must raise MemoryError (not crash, not return counts) and leave its process-wide
+    # per-code-point counts at zero, so the next text is counted right.  Run in a child whose
+    # address space is capped just above what it already uses.
+    code = r"""
+import resource
+from taosha import _speedups
+from taosha.filters import charclass
+table = charclass.class_table()
+small = "买彩票买彩票 买彩票\n买彩票"
+expected = _speedups.ngram_counts(small, table)
+big = "甲乙丙丁" * 7_500_000  # 30 million characters: 600 MB of work buffer, 800 MB of hash map
+with open("/proc/self/status") as fh:
+    in_use = int(fh.read().split("VmSize:")[1].split()[0]) * 1024
+for headroom in (300_000_000, 700_000_000):  # the work buffer fails; then only the hash map
+    resource.setrlimit(resource.RLIMIT_AS, (in_use + headroom, resource.RLIM_INFINITY))
+    try:
+        _speedups.ngram_counts(big, table)
+    except MemoryError:
+        print("MemoryError")
+    resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    print(_speedups.ngram_counts(small, table) == expected)
+"""
+    built()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["MemoryError", "True", "MemoryError", "True"]
