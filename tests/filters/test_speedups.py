@@ -397,3 +397,28 @@ for headroom in (300_000_000, 700_000_000):  # the work buffer fails; then only 
     built()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["MemoryError", "True", "MemoryError", "True"]
+
+
+def test_table_buffer_and_references_are_released_on_every_path():
+    # A bytearray cannot be resized while a buffer on it is held: after each call, successful or
+    # refused, it must be resizable again, and no reference to it or to the text may be left.
+    speedups = built()
+    table = bytearray(charclass.class_table().tobytes())
+    text = "买彩票买彩票 买彩票\nabc😀\ud800" * 3
+    refs = sys.getrefcount(table), sys.getrefcount(text)
+    for call in (speedups.scan, speedups.ngram_counts):
+        call(text, table)
+        call("", table)
+        with pytest.raises(TypeError):
+            call(b"not a str", table)
+        table.append(0)  # raises BufferError if the buffer were still held
+        table.pop()
+        empty = bytearray()
+        with pytest.raises(ValueError):
+            call(text, empty)
+        empty.append(0)
+        wide = np.zeros(8, dtype=np.uint16)  # item size 2: refused after the buffer was taken
+        with pytest.raises(ValueError):
+            call(text, wide)
+        wide.resize(16, refcheck=True)  # raises while an export is held
+    assert (sys.getrefcount(table), sys.getrefcount(text)) == refs
