@@ -20,8 +20,9 @@
  *       counting.
  *
  * Lone surrogates (which a Python str can hold) are read as their code point like any other.
- * Texts of 2^32 - 2 or more characters are refused with OverflowError (counts, positions and ids
- * are 32-bit); a text whose working memory cannot be allocated raises MemoryError.
+ * ngram_counts refuses texts of 2^32 - 2 or more characters with OverflowError (its counts,
+ * positions and ids are 32-bit; scan counts in Py_ssize_t and takes any length), and raises
+ * MemoryError when its working memory (about 20 bytes a character plus the hash map) cannot be had.
  */
 
 #define PY_SSIZE_T_CLEAN
@@ -77,13 +78,6 @@ static int open_source(PyObject *text, PyObject *table, Source *s, Py_buffer *vi
     if (view->len < 1 || view->itemsize != 1) {
         PyBuffer_Release(view);
         PyErr_SetString(PyExc_ValueError, "the class table must be a non-empty buffer of bytes (uint8)");
-        return -1;
-    }
-    /* Compared as size_t: on a 32-bit build (Py_ssize_t of 32 bits) the former
-     * `length >= (Py_ssize_t)UINT32_MAX - 1` compared against -2 and so refused every text. */
-    if ((size_t)PyUnicode_GET_LENGTH(text) >= (size_t)UINT32_MAX - 1) {
-        PyBuffer_Release(view);
-        PyErr_SetString(PyExc_OverflowError, "text too long for taosha._speedups (2^32 characters)");
         return -1;
     }
     s->kind = PyUnicode_KIND(text);
@@ -337,6 +331,14 @@ static PyObject *ngram_counts(PyObject *module, PyObject *const *args, Py_ssize_
     Py_buffer view;
     if (open_source(args[0], args[1], &s, &view) < 0)
         return NULL;
+    /* Compared as size_t: on a 32-bit build (Py_ssize_t of 32 bits) the former
+     * `length >= (Py_ssize_t)UINT32_MAX - 1` compared against -2 and so refused every text.  (It
+     * also sat in open_source, so scan refused texts it counts correctly.) */
+    if ((size_t)s.length >= (size_t)UINT32_MAX - 1) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_OverflowError, "text too long for taosha._speedups.ngram_counts (2^32 characters)");
+        return NULL;
+    }
 
     Py_ssize_t result[MAX_DUP + 1] = {0}; /* result[n] for n = 2..10 */
     Py_ssize_t length = 0;
