@@ -116,6 +116,18 @@ def test_three_workers_share_tasks_with_the_driver_and_give_the_same_bytes(corpu
     assert 0 < in_driver < in_one and len(set(ran)) == len(ran)
 
 
+def test_the_command_forks_its_workers_and_writes_the_same_bytes(corpus, tmp_path):
+    # The CLI keeps the driver single-threaded, so its workers are forked from it directly; this
+    # test process has BLAS threads, so the runs above went through the fork server instead.
+    recipe_path = write_recipe(tmp_path, shard_size="256KB")
+    cmd = [sys.executable, "-m", "taosha", "--debug", "run", str(recipe_path), "-i", str(corpus), "-q"]
+    one = subprocess.run(cmd + ["-o", str(tmp_path / "w1"), "-w", "1"], capture_output=True, text=True)
+    two = subprocess.run(cmd + ["-o", str(tmp_path / "w2"), "-w", "2"], capture_output=True, text=True)
+    assert one.returncode == 0 and two.returncode == 0, two.stderr
+    assert "the driver and 1 worker process(es), start method fork" in two.stderr
+    assert tree_digest(tmp_path / "w1") == tree_digest(tmp_path / "w2")
+
+
 def test_the_driver_carries_on_alone_when_workers_cannot_start(corpus, tmp_path, monkeypatch, caplog):
     import taosha.engines.local as local
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,13 @@ import click
 
 from taosha import __version__
 from taosha.errors import TaoshaError
+
+# Set before NumPy is first imported (taosha and taosha.errors do not import it).  taosha's NumPy
+# work is element-wise and never uses BLAS, whose thread pool would only make the driver
+# multi-threaded, and a multi-threaded driver cannot fork its workers warm (taosha.engines.local).
+# A caller's own setting wins.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 log = logging.getLogger("taosha")
 

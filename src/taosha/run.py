@@ -238,6 +238,8 @@ class TextProgress:
         if self.tty:
             from tqdm import tqdm
 
+            # No monitor thread: the driver stays single-threaded, so its workers can be forked.
+            tqdm.monitor_interval = 0
             if batch.kind == "shards" and batch.total_bytes:
                 self.bar = tqdm(total=batch.total_bytes, unit="B", unit_scale=True, desc=batch.description, leave=False)
             else:

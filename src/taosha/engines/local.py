@@ -1,12 +1,14 @@
 """The local engine: a pool of worker processes on this machine (default: one per core).
 
-Workers are forked from a fork server (``forkserver``: nothing inherited from the driver's threads or
-state) that has imported the step modules once (:mod:`taosha.engines.warm`); where there is no fork
-server (Windows) they are spawned.  The server is started when the engine is made, so its imports
-overlap the driver's recipe loading and planning.  Workers are kept for the whole run.  Progress
-comes back over a queue as ``(docs, bytes)`` deltas.  The driver runs tasks too, so ``-w N`` means
-the driver and ``N - 1`` worker processes; with one worker every task runs in the driver's own
-process, which is simplest to debug.
+Workers are forked warm.  The ``taosha`` command keeps its driver single-threaded, so the workers
+are forked from the driver itself once it has loaded the recipe's steps (a few milliseconds each).
+A driver with other threads (a library caller with a BLAS pool, say) must not fork, so its workers
+come from a fork server (``forkserver``) that imported the step modules once
+(:mod:`taosha.engines.warm`), started when the engine is made so that its imports overlap the
+driver's recipe loading and planning; where there is no fork server (Windows) they are spawned.
+Workers are kept for the whole run.  Progress comes back over a queue as ``(docs, bytes)`` deltas.
+The driver runs tasks too, so ``-w N`` means the driver and ``N - 1`` worker processes; with one
+worker every task runs in the driver's own process, which is simplest to debug.
 """
 
 from __future__ import annotations
@@ -74,6 +76,26 @@ def _start_context() -> Any:
     return mp.get_context("spawn")  # pragma: no cover - not POSIX
 
 
+def _fork_is_safe() -> bool:
+    """Whether this process may fork its workers directly: only when it runs a single thread.
+
+    A forked child gets a copy of the calling thread only; a lock that another thread held at that
+    moment (logging, a BLAS pool, a progress bar) would stay locked in the child forever.  The CLI
+    keeps the driver single-threaded (it asks OpenBLAS for no thread pool), so its workers are
+    forked warm in a few milliseconds; a library caller with threads gets the fork server instead.
+    """
+    if "fork" not in mp.get_all_start_methods() or threading.active_count() != 1:
+        return False
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Threads:"):
+                    return int(line.split()[1]) == 1
+    except OSError:
+        pass
+    return False
+
+
 def default_workers() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -92,12 +114,21 @@ class LocalEngine:
         self._context: Any = None
         self._starter: threading.Thread | None = None
         if self.workers > 1:
-            self._context = _start_context()
-            if self._context.get_start_method() == "forkserver":
-                # Start it now: its imports run while the driver loads the recipe and plans.
-                from multiprocessing import forkserver
+            self._choose_context()
 
-                forkserver.ensure_running()
+    def _choose_context(self) -> None:
+        if _fork_is_safe():
+            self._context = mp.get_context("fork")  # checked again when the workers are made
+        else:
+            self._start_server()
+
+    def _start_server(self) -> None:
+        self._context = _start_context()
+        if self._context.get_start_method() == "forkserver":
+            # Start it now: its imports run while the driver loads the recipe and plans.
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()
 
     def _ensure_pool(self, plan: RunPlan) -> None:
         if self._pool is not None and self._pool_plan is not plan:
@@ -108,6 +139,8 @@ class LocalEngine:
             # The driver is one of the workers (see run_batch): the pool has one process fewer.
             self._pool = ctx.Pool(self.workers - 1, initializer=_init_worker, initargs=(self._queue, plan))
             self._pool_plan = plan
+            log.debug("local engine: the driver and %d worker process(es), start method %s",
+                      self.workers - 1, ctx.get_start_method())
 
     def run_batch(self, plan: RunPlan, batch: Batch, progress: Progress) -> dict[int, Stats | None]:
         results: dict[int, Stats | None] = {}
@@ -172,6 +205,14 @@ class LocalEngine:
 
         if self._pool is not None and self._pool_plan is not plan:
             self.close()
+        if self._pool is None and self._context is None:
+            self._choose_context()
+        if self._pool is None and self._context.get_start_method() == "fork":
+            if _fork_is_safe():
+                # Forked from the driver as it is now (step modules loaded): a few milliseconds.
+                start_pool_and_feed()
+            else:  # a thread appeared since the engine was made
+                self._start_server()
         if self._pool is None:
             # Forking the first workers waits for the fork server's imports: in a thread, so that
             # the driver starts on the first task meanwhile.
@@ -247,7 +288,7 @@ class LocalEngine:
             stop = getattr(forkserver._forkserver, "_stop", None)
             if stop is not None:
                 stop()
-            self._context = None
+        self._context = None
 
 
 def _task_name(plan: RunPlan, batch: Batch, item: int) -> str:
