@@ -44,10 +44,10 @@ def _pss_kib(pid: int) -> int:
     return 0
 
 
-def tree_memory_kib(pid: int) -> tuple[int, int]:
-    """Summed RSS and summed PSS of ``pid`` and its descendants."""
+def tree_memory_kib(pid: int, pss: bool = True) -> tuple[int, int]:
+    """Summed RSS and summed PSS (0 unless ``pss``) of ``pid`` and its descendants."""
     pids = _tree(pid)
-    return sum(_rss_kib(p) for p in pids), sum(_pss_kib(p) for p in pids)
+    return sum(_rss_kib(p) for p in pids), sum(_pss_kib(p) for p in pids) if pss else 0
 
 
 def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
