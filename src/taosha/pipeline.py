@@ -398,8 +398,8 @@ def clean_work(plan: RunPlan) -> None:
             tmp.unlink()
     # A done marker or fingerprint half-written by a killed attempt (its temporary name carries
     # that attempt's process id, so the rerun never reuses it).
-    for directory in (plan.work_dir, plan.work_dir / "done"):
-        for tmp in directory.glob(f".*{TMP_SUFFIX}"):
+    for folder in (plan.work_dir, plan.work_dir / "done"):
+        for tmp in folder.glob(f".*{TMP_SUFFIX}"):
             tmp.unlink(missing_ok=True)
 
 

@@ -178,7 +178,7 @@ def load_section(path: Path, section: int, dtype: np.dtype | type) -> np.ndarray
         index = np.frombuffer(fh.read(8 * runs * (sections + 1)), dtype=np.int64).reshape(runs, sections + 1)
         begin, end = index[:, section], index[:, section + 1]
         out = np.empty(int((end - begin).sum()), dtype=dtype)
-        view = memoryview(out.view(np.uint8))
+        view = out.view(np.uint8).data  # a memoryview of the array
         at = 0
         for b, e in zip(begin.tolist(), end.tolist(), strict=True):
             if e > b:
@@ -241,7 +241,7 @@ class ExactDedup(GlobalStep):
         if len(dropped):
             ends -= np.searchsorted(dropped, ends)  # each text's end among the kept code points
             folded = folded[keep]
-        data = memoryview(folded.view(np.uint8))
+        data = folded.view(np.uint8).data  # a memoryview of the array
         bounds = (4 * ends).tolist()
         digest = xxhash.xxh3_64_intdigest
         hashes = [digest(data[b:e]) for b, e in zip([0, *bounds[:-1]], bounds, strict=True)]

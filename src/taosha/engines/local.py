@@ -186,13 +186,21 @@ class LocalEngine:
             with lock:
                 return todo.popleft() if todo else None
 
-        def feed_pool(_: object = None) -> None:
+        def feed_pool() -> None:
             item = take()
-            if item is not None:
-                self._pool.apply_async(
-                    _task, ((batch, item),), callback=lambda r: (finished.put(r), feed_pool()),
-                    error_callback=lambda e, item=item: (finished.put((item, None, f"{type(e).__name__}: {e}")), feed_pool()),
-                )
+            if item is None:
+                return
+
+            # Both run in the pool's result thread: hand the result over, then give the worker more.
+            def done(result: tuple[int, dict[str, Any] | None, str | None]) -> None:
+                finished.put(result)
+                feed_pool()
+
+            def failed(exc: BaseException, item: int = item) -> None:
+                finished.put((item, None, f"{type(exc).__name__}: {exc}"))
+                feed_pool()
+
+            self._pool.apply_async(_task, ((batch, item),), callback=done, error_callback=failed)
 
         def start_pool_and_feed() -> None:
             try:
