@@ -113,6 +113,7 @@ class LocalEngine:
         self._queue: Any = None
         self._context: Any = None
         self._starter: threading.Thread | None = None
+        self._pool_failed = False
         if self.workers > 1:
             self._choose_context()
 
@@ -205,34 +206,36 @@ class LocalEngine:
         def start_pool_and_feed() -> None:
             try:
                 self._ensure_pool(plan)
-            except Exception:  # the driver carries on alone
+            except Exception:  # the driver carries on alone, for the rest of the run
                 log.warning("could not start worker processes; running every task in the driver", exc_info=True)
+                self._pool_failed = True
                 return
             for _ in range(self.workers - 1):
                 feed_pool()
 
         if self._pool is not None and self._pool_plan is not plan:
             self.close()
-        if self._pool is None and self._context is None:
-            self._choose_context()
-        if self._pool is None and self._context.get_start_method() == "fork":
-            if _fork_is_safe():
-                # Forked from the driver as it is now (step modules loaded): a few milliseconds.
-                start_pool_and_feed()
-            else:  # a thread appeared since the engine was made
-                self._start_server()
-        if self._pool is None:
-            # Forking the first workers waits for the fork server's imports: in a thread, so that
-            # the driver starts on the first task meanwhile.
-            if self._starter is None:
-                self._starter = threading.Thread(target=start_pool_and_feed, name="taosha-pool-start", daemon=True)
-                self._starter.start()
-            else:
-                self._starter.join()
-                start_pool_and_feed()
-        else:
+        if self._pool is not None:
             for _ in range(self.workers - 1):
                 feed_pool()
+        elif not self._pool_failed:
+            if self._context is None:
+                self._choose_context()
+            if self._context.get_start_method() == "fork" and not _fork_is_safe():
+                self._start_server()  # a thread appeared since the engine was made
+            if self._context.get_start_method() == "fork":
+                # Forked from the driver as it is now (step modules loaded): a few milliseconds.
+                start_pool_and_feed()
+            elif self._starter is None:
+                # Forking the first workers waits for the fork server's imports: in a thread, so
+                # that the driver starts on the first task meanwhile.
+                self._starter = threading.Thread(target=start_pool_and_feed, name="taosha-pool-start", daemon=True)
+                self._starter.start()
+            else:  # the thread of an earlier batch is still forking: wait for it, then feed
+                self._starter.join()
+                if self._pool is not None:
+                    for _ in range(self.workers - 1):
+                        feed_pool()
         collected = 0
         while collected < len(items):
             item = take()
@@ -241,19 +244,19 @@ class LocalEngine:
                 collected += 1
             else:
                 try:
-                    done = finished.get(timeout=0.2)
+                    result = finished.get(timeout=0.2)
                 except queue.Empty:
                     self._drain(progress)
                     continue
-                self._collect(batch, *done, results, failures, progress)
+                self._collect(batch, *result, results, failures, progress)
                 collected += 1
             self._drain(progress)
             while collected < len(items):
                 try:
-                    done = finished.get_nowait()
+                    result = finished.get_nowait()
                 except queue.Empty:
                     break
-                self._collect(batch, *done, results, failures, progress)
+                self._collect(batch, *result, results, failures, progress)
                 collected += 1
         self._drain(progress)
 
