@@ -189,6 +189,32 @@ def test_killed_run_resumes_to_identical_output(corpus, tmp_path):
     assert not leftovers
 
 
+def test_ctrl_c_on_two_workers_stops_at_once_and_resumes_to_identical_output(corpus, tmp_path):
+    recipe_path = write_recipe(tmp_path, shard_size="128KB")
+    cmd = [sys.executable, "-m", "taosha", "run", str(recipe_path), "-i", str(corpus), "-w", "2", "-q"]
+    subprocess.run(cmd + ["-o", str(tmp_path / "whole")], check=True)
+    # A terminal's Ctrl-C goes to the whole process group: driver and workers.
+    victim = subprocess.Popen(cmd + ["-o", str(tmp_path / "stopped")], start_new_session=True,
+                              stderr=subprocess.PIPE, text=True)
+    done = tmp_path / "stopped" / ".taosha" / "done"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and victim.poll() is None:
+        if done.is_dir() and len(list(done.glob("stage0-*.json"))) >= 3:
+            os.killpg(victim.pid, signal.SIGINT)
+            break
+        time.sleep(0.005)
+    try:
+        _, err = victim.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(victim.pid, signal.SIGKILL)
+        raise AssertionError("the run did not stop after Ctrl-C") from None
+    assert victim.returncode == 130, err
+    assert "interrupted; rerun the same command to resume" in err
+    assert not (tmp_path / "stopped" / "stats.json").exists()
+    subprocess.run(cmd + ["-o", str(tmp_path / "stopped")], check=True)
+    assert tree_digest(tmp_path / "stopped") == tree_digest(tmp_path / "whole")
+
+
 def test_cli_exit_codes_and_one_line_errors(tmp_path, corpus):
     def taosha(*args):
         return subprocess.run([sys.executable, "-m", "taosha", *args], capture_output=True, text=True)

@@ -17,9 +17,11 @@ import logging
 import multiprocessing as mp
 import os
 import queue
+import signal
 import threading
 import traceback
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from taosha.engines.base import Batch, Progress
@@ -37,6 +39,9 @@ plan travels once per worker, not once per task (it holds every shard of the run
 
 def _init_worker(queue: Any, plan: RunPlan) -> None:
     global _progress_queue, _worker_plan
+    # Ctrl-C reaches the whole process group; only the driver acts on it (it stops the pool, and
+    # the run resumes from its done markers), so a worker never dies half-way through a task.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _progress_queue = queue
     _worker_plan = plan
 
@@ -201,7 +206,10 @@ class LocalEngine:
                 finished.put((item, None, f"{type(exc).__name__}: {exc}"))
                 feed_pool()
 
-            self._pool.apply_async(_task, ((batch, item),), callback=done, error_callback=failed)
+            try:
+                self._pool.apply_async(_task, ((batch, item),), callback=done, error_callback=failed)
+            except ValueError:  # the pool was stopped (the run is being interrupted)
+                return
 
         def start_pool_and_feed() -> None:
             try:
@@ -236,6 +244,20 @@ class LocalEngine:
                 if self._pool is not None:
                     for _ in range(self.workers - 1):
                         feed_pool()
+        try:
+            self._run_shared(plan, batch, items, take, finished, progress, results, failures)
+        except BaseException:
+            # Interrupted (Ctrl-C) or broken: stop the workers now rather than let them finish, and
+            # hand nothing more out; a rerun redoes the unfinished tasks from scratch.
+            with lock:
+                todo.clear()
+            self.terminate()
+            raise
+
+    def _run_shared(self, plan: RunPlan, batch: Batch, items: list[int], take: Callable[[], int | None],
+                    finished: queue.SimpleQueue[tuple[int, dict[str, Any] | None, str | None]], progress: Progress,
+                    results: dict[int, Stats | None], failures: list[tuple[int, str]]) -> None:
+        """The driver's loop: run the next task itself, or wait for a worker's result."""
         collected = 0
         while collected < len(items):
             item = take()
@@ -281,6 +303,17 @@ class LocalEngine:
             nbytes += b
         if docs or nbytes:
             progress.update(docs, nbytes)
+
+    def terminate(self) -> None:
+        """Stop the workers at once (tasks in flight are abandoned) and release everything."""
+        if self._starter is not None:
+            self._starter.join()
+            self._starter = None
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+        self.close()
 
     def close(self) -> None:
         if self._starter is not None:
