@@ -215,6 +215,39 @@ def test_ctrl_c_on_two_workers_stops_at_once_and_resumes_to_identical_output(cor
     assert tree_digest(tmp_path / "stopped") == tree_digest(tmp_path / "whole")
 
 
+def test_a_worker_killed_mid_run_fails_the_run_clearly_and_a_rerun_resumes(corpus, tmp_path):
+    # The out-of-memory killer's way: SIGKILL to one worker process.  The run must not hang.
+    recipe_path = write_recipe(tmp_path, shard_size="128KB")
+    cmd = [sys.executable, "-m", "taosha", "run", str(recipe_path), "-i", str(corpus), "-w", "2", "-q"]
+    subprocess.run(cmd + ["-o", str(tmp_path / "whole")], check=True)
+    victim = subprocess.Popen(cmd + ["-o", str(tmp_path / "broken")], stderr=subprocess.PIPE, text=True)
+    done = tmp_path / "broken" / ".taosha" / "done"
+    deadline = time.monotonic() + 60
+    killed = False
+    while time.monotonic() < deadline and victim.poll() is None and not killed:
+        if done.is_dir() and len(list(done.glob("stage0-*.json"))) >= 2:
+            children = [int(c) for t in os.listdir(f"/proc/{victim.pid}/task")
+                        for c in Path(f"/proc/{victim.pid}/task/{t}/children").read_text().split()]
+            for child in children:
+                if "resource_tracker" not in Path(f"/proc/{child}/cmdline").read_text():
+                    os.kill(child, signal.SIGKILL)
+                    killed = True
+                    break
+        time.sleep(0.005)
+    assert killed, "no worker process to kill before the run ended"
+    try:
+        _, err = victim.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        victim.kill()
+        raise AssertionError("the run hung after a worker was killed") from None
+    if victim.returncode == 0:  # the worker was idle at the end of the run: nothing was lost
+        assert tree_digest(tmp_path / "broken") == tree_digest(tmp_path / "whole")
+        return
+    assert victim.returncode == 1 and "a worker process died (killed by signal 9" in err, err
+    subprocess.run(cmd + ["-o", str(tmp_path / "broken")], check=True)
+    assert tree_digest(tmp_path / "broken") == tree_digest(tmp_path / "whole")
+
+
 def test_cli_exit_codes_and_one_line_errors(tmp_path, corpus):
     def taosha(*args):
         return subprocess.run([sys.executable, "-m", "taosha", *args], capture_output=True, text=True)

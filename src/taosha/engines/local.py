@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from taosha.engines.base import Batch, Progress
-from taosha.errors import ShardError
+from taosha.errors import FatalError, ShardError
 from taosha.pipeline import RunPlan, run_reduce_task, run_shard_stage
 from taosha.stats import Stats
 
@@ -119,6 +119,7 @@ class LocalEngine:
         self._context: Any = None
         self._starter: threading.Thread | None = None
         self._pool_failed = False
+        self._processes: list[Any] = []
         if self.workers > 1:
             self._choose_context()
 
@@ -145,6 +146,9 @@ class LocalEngine:
             # The driver is one of the workers (see run_batch): the pool has one process fewer.
             self._pool = ctx.Pool(self.workers - 1, initializer=_init_worker, initargs=(self._queue, plan))
             self._pool_plan = plan
+            # Pool replaces a worker that dies but loses its task without a word: keep our own list
+            # so that the driver can notice (see _check_workers).
+            self._processes = list(self._pool._pool)
             log.debug("local engine: the driver and %d worker process(es), start method %s",
                       self.workers - 1, ctx.get_start_method())
 
@@ -269,6 +273,7 @@ class LocalEngine:
                     result = finished.get(timeout=0.2)
                 except queue.Empty:
                     self._drain(progress)
+                    self._check_workers()
                     continue
                 self._collect(batch, *result, results, failures, progress)
                 collected += 1
@@ -281,6 +286,17 @@ class LocalEngine:
                 self._collect(batch, *result, results, failures, progress)
                 collected += 1
         self._drain(progress)
+
+    def _check_workers(self) -> None:
+        """Raise if a worker process has died (killed, out of memory): its task would never return."""
+        for process in self._processes:
+            code = process.exitcode
+            if code is not None:
+                how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+                raise FatalError(
+                    f"a worker process died ({how}, out of memory?) while running a task; finished shards"
+                    " are kept: rerun the same command to resume"
+                )
 
     def _collect(self, batch: Batch, item: int, stats: dict[str, Any] | None, error: str | None,
                  results: dict[int, Stats | None], failures: list[tuple[int, str]], progress: Progress) -> None:
@@ -310,8 +326,14 @@ class LocalEngine:
             self._starter.join()
             self._starter = None
         if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
+            for process in [*self._pool._pool, *self._processes]:
+                if process.exitcode is None:
+                    process.kill()
+            # Pool.terminate() takes the task queue's lock, which a killed worker may hold for
+            # ever: let it run where it cannot hold up the driver, and give it a few seconds.
+            stopper = threading.Thread(target=self._pool.terminate, name="taosha-pool-stop", daemon=True)
+            stopper.start()
+            stopper.join(timeout=5)
             self._pool = None
         self.close()
 
@@ -323,6 +345,7 @@ class LocalEngine:
             self._pool.close()
             self._pool.join()
             self._pool = None
+        self._processes = []
         if self._context is not None and self._context.get_start_method() == "forkserver":
             # Stop the server and reap it: a server left running would hold this run's modules for
             # the next one, and the CPU time of its workers would be counted nowhere (they are its
