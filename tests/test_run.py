@@ -248,6 +248,38 @@ def test_a_worker_killed_mid_run_fails_the_run_clearly_and_a_rerun_resumes(corpu
     assert tree_digest(tmp_path / "broken") == tree_digest(tmp_path / "whole")
 
 
+def test_workers_do_not_outlive_a_killed_driver(corpus, tmp_path):
+    # A worker left running would finish its task while the rerun redoes it, both writing the same files.
+    cmd = [sys.executable, "-m", "taosha", "run", "zh-web", "-i", str(corpus), "-w", "3", "-q"]
+    victim = subprocess.Popen(cmd + ["-o", str(tmp_path / "out")], stderr=subprocess.DEVNULL)
+    done = tmp_path / "out" / ".taosha" / "done"
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while time.monotonic() < deadline and victim.poll() is None and not workers:
+        if done.is_dir() and list(done.glob("stage0-*.json")):
+            workers = [int(c) for t in os.listdir(f"/proc/{victim.pid}/task")
+                       for c in Path(f"/proc/{victim.pid}/task/{t}/children").read_text().split()
+                       if "resource_tracker" not in Path(f"/proc/{c}/cmdline").read_text()]
+            for pid in workers:  # frozen mid-task, so that none can finish on its own
+                os.kill(pid, signal.SIGSTOP)
+            victim.kill()
+        time.sleep(0.005)
+    victim.wait()
+    assert workers, "no worker process seen before the run ended"
+    time.sleep(0.5)
+
+    def running(pid: int) -> bool:
+        try:
+            return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            return False
+
+    survivors = [pid for pid in workers if running(pid)]
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert survivors == []
+
+
 def test_cli_exit_codes_and_one_line_errors(tmp_path, corpus):
     def taosha(*args):
         return subprocess.run([sys.executable, "-m", "taosha", *args], capture_output=True, text=True)

@@ -18,6 +18,7 @@ import multiprocessing as mp
 import os
 import queue
 import signal
+import sys
 import threading
 import traceback
 from collections import deque
@@ -42,8 +43,28 @@ def _init_worker(queue: Any, plan: RunPlan) -> None:
     # Ctrl-C reaches the whole process group; only the driver acts on it (it stops the pool, and
     # the run resumes from its done markers), so a worker never dies half-way through a task.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     _progress_queue = queue
     _worker_plan = plan
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when its parent dies.
+
+    Without it, a driver killed with SIGKILL leaves its workers running: each finishes its task,
+    writing files that a rerun is writing too, then waits for work for ever (a forked worker holds
+    the write end of its own task pipe, so it never sees the end of it)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - no prctl: the old behaviour
+        return
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _report(docs: int, nbytes: int) -> None:
