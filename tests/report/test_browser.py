@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,14 @@ def test_report_renders_in_chromium(browser: Browser, report: Path, tmp_path: Pa
     browser.call("CSS.enable")
     root = browser.call("DOM.getDocument")["root"]["nodeId"]
     node = browser.call("DOM.querySelector", nodeId=root, selector="#samples mark.rm")["nodeId"]
-    fonts = browser.call("CSS.getPlatformFontsForNode", nodeId=node)["fonts"]
+    # The opened <details> are laid out asynchronously; until then the renderer reports no fonts
+    # (seen once in CI).  Force a layout and ask again for up to two seconds.
+    for _ in range(20):
+        browser.evaluate("document.body.getBoundingClientRect().height")
+        fonts = browser.call("CSS.getPlatformFontsForNode", nodeId=node)["fonts"]
+        if fonts:
+            break
+        time.sleep(0.1)
     assert any("CJK" in f["familyName"] and f["glyphCount"] > 0 for f in fonts), fonts
     shot = tmp_path / "report.png"
     browser.screenshot(shot)
