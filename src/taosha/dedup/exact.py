@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xxhash
@@ -304,27 +305,42 @@ class ExactDedup(GlobalStep):
         table = dict(zip(decided["ordinal"].tolist(),
                          zip(decided["copies"].tolist(), decided["of_shard"].tolist(),
                              decided["of_ordinal"].tolist(), strict=True), strict=True))
-        stats = ctx.stats
-        n_in = n_out = chars_in = chars_out = 0
-        try:
-            for ordinal, doc in enumerate(docs):
-                n = len(doc.text)
-                n_in += 1
-                chars_in += n
-                entry = table.get(ordinal)
-                if entry is not None:
-                    n_copies, of_shard, of_ordinal = entry
-                    if not n_copies:
-                        ctx.remove(doc, "exact_duplicate", f"copy of document {of_ordinal} of shard {of_shard}")
-                        continue
-                    doc.meta.setdefault("dedup", {})["exact_copies"] = n_copies
-                    stats.counters["groups"] += 1
-                n_out += 1
-                chars_out += n
-                yield doc
-        finally:
-            # Counted locally and added once: per-document attribute updates were a third of apply.
-            stats.docs_in += n_in
-            stats.chars_in += chars_in
-            stats.docs_out += n_out
-            stats.chars_out += chars_out
+        counters = ctx.stats.counters
+
+        def act(doc: Document, entry: tuple[int, int, int]) -> bool:
+            n_copies, of_shard, of_ordinal = entry
+            if not n_copies:
+                ctx.remove(doc, "exact_duplicate", f"copy of document {of_ordinal} of shard {of_shard}")
+                return False
+            doc.meta.setdefault("dedup", {})["exact_copies"] = n_copies
+            counters["groups"] += 1
+            return True
+
+        return apply_by_ordinal(docs, ctx, table, act)
+
+
+def apply_by_ordinal(
+    docs: Iterable[Document], ctx: StepContext, table: dict[int, Any], act: Callable[[Document, Any], bool]
+) -> Iterator[Document]:
+    """A global step's ``apply``: the documents in the order ``collect`` saw them, each whose ordinal
+    has a decision in ``table`` handed to ``act(doc, decision)``, which returns ``False`` when it has
+    removed the document.  Counts in and out are kept locally and added once: per-document updates
+    of the stats were a third of the time of an ``apply``."""
+    stats = ctx.stats
+    n_in = n_out = chars_in = chars_out = 0
+    try:
+        for ordinal, doc in enumerate(docs):
+            n = len(doc.text)
+            n_in += 1
+            chars_in += n
+            entry = table.get(ordinal)
+            if entry is not None and not act(doc, entry):
+                continue
+            n_out += 1
+            chars_out += n
+            yield doc
+    finally:
+        stats.docs_in += n_in
+        stats.chars_in += chars_in
+        stats.docs_out += n_out
+        stats.chars_out += chars_out

@@ -76,7 +76,14 @@ from pathlib import Path
 
 import numpy as np
 
-from taosha.dedup.exact import SectionWriter, capped_partitions, load_partition, load_section, save_sections
+from taosha.dedup.exact import (
+    SectionWriter,
+    apply_by_ordinal,
+    capped_partitions,
+    load_partition,
+    load_section,
+    save_sections,
+)
 from taosha.dedup.minhash import band_keys, optimal_bands, permutations, shingle_hashes, signatures
 from taosha.document import Document
 from taosha.step import GlobalStep, StepContext
@@ -378,34 +385,23 @@ class NearDedup(GlobalStep):
         }
         stats = ctx.stats
         hist = stats.histogram("cluster_size", 2, 66, 64)
-        n_in = n_out = chars_in = chars_out = 0
-        try:
-            for ordinal, doc in enumerate(docs):
-                n = len(doc.text)
-                n_in += 1
-                chars_in += n
-                entry = table.get(ordinal)
-                if entry is not None:
-                    survivor, size, keep = entry
-                    if not keep:
-                        shard, position = split_node(survivor)
-                        ctx.remove(
-                            doc, "near_duplicate",
-                            f"near-duplicate of document {position} of shard {shard} (cluster of {size})",
-                        )
-                        continue
-                    doc.meta.setdefault("dedup", {}).update({"cluster": survivor, "cluster_size": size})
-                    hist.add(size)
-                    stats.counters["clusters"] += 1
-                    stats.counters["cluster_members"] += size
-                n_out += 1
-                chars_out += n
-                yield doc
-        finally:  # counted locally and added once, as in exact_dedup
-            stats.docs_in += n_in
-            stats.chars_in += chars_in
-            stats.docs_out += n_out
-            stats.chars_out += chars_out
+
+        def act(doc: Document, entry: tuple[int, int, bool]) -> bool:
+            survivor, size, keep = entry
+            if not keep:
+                shard, position = split_node(survivor)
+                ctx.remove(
+                    doc, "near_duplicate",
+                    f"near-duplicate of document {position} of shard {shard} (cluster of {size})",
+                )
+                return False
+            doc.meta.setdefault("dedup", {}).update({"cluster": survivor, "cluster_size": size})
+            hist.add(size)
+            stats.counters["clusters"] += 1
+            stats.counters["cluster_members"] += size
+            return True
+
+        return apply_by_ordinal(docs, ctx, table, act)
 
 
 def unique_edges(u: np.ndarray, v: np.ndarray, lu: np.ndarray, lv: np.ndarray) -> np.ndarray:

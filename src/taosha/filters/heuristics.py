@@ -29,8 +29,6 @@ from dataclasses import dataclass, fields
 from functools import cached_property
 from typing import ClassVar, Literal
 
-import numpy as np
-
 from taosha.document import Document
 from taosha.filters.charclass import (
     HAN,
@@ -203,22 +201,10 @@ _HIST_BATCH = 4096
 
 
 def _flush(hists: dict[str, Histogram], pending: dict[str, list[float]]) -> None:
-    """Add the pending values to their histograms, exactly as ``Histogram.add`` one by one would."""
+    """Add the pending values to their histograms (one NumPy pass per signal)."""
     for name, values in pending.items():
-        if not values:
-            continue
-        hist = hists[name]
-        v = np.asarray(values, dtype=np.float64)
+        hists[name].add_many(values)
         values.clear()
-        v = v[~np.isnan(v)]
-        hist.n += int(v.size)
-        hist.total += float(v.sum())
-        hist.under += int(np.count_nonzero(v < hist.lo))
-        hist.over += int(np.count_nonzero(v > hist.hi))
-        inside = v[(v >= hist.lo) & (v <= hist.hi)]
-        bins = ((inside - hist.lo) / (hist.hi - hist.lo) * hist.bins).astype(np.int64)
-        counts = np.bincount(np.minimum(bins, hist.bins - 1), minlength=hist.bins)
-        hist.counts = [a + int(b) for a, b in zip(hist.counts, counts, strict=True)]
 
 
 # --- the same signals as single-signal steps --------------------------------------------------------
